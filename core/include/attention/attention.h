@@ -1,0 +1,121 @@
+// Attention Playground core: scaled dot-product attention and its variants.
+//
+// Dimension legend, used by every file in core/:
+//   H   heads
+//   NQ  queries (rows of the weight matrix)
+//   NK  keys = values (columns of the weight matrix)
+//   D   query/key width
+//   DV  value width
+//   DA  hidden width of additive (Bahdanau) attention
+//   E   model width of multi-head attention (E = H * E/H)
+// All tensors are dense, row-major float32 with the shapes written above each
+// function. The core has no Emscripten dependency; errors are std::invalid_argument.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace attention {
+
+enum class Variant {
+  scaled_dot,      // s = q.k * scale, scale = 1/sqrt(D) unless given
+  dot,             // s = q.k
+  general,         // s = q^T W k (Luong), W [D, D]
+  additive,        // s = v^T tanh(Wq q + Wk k) (Bahdanau), Wq, Wk [DA, D], v [DA]
+  hard,            // one-hot at the highest scaled_dot score
+  top_k,           // softmax over the k highest scaled_dot scores
+};
+
+// Parses "scaled_dot", "dot", ...; throws std::invalid_argument naming the choices.
+Variant parse_variant(const std::string& name);
+const char* variant_name(Variant variant);
+
+struct AttentionShape {
+  int heads = 1;  // H
+  int queries = 0;  // NQ
+  int keys = 0;  // NK
+  int dim = 0;  // D
+  int value_dim = 0;  // DV
+};
+
+// Everything that is not a tensor of the shape above. Pointers may be null
+// where the comment says so; they are borrowed, never owned.
+struct AttentionOptions {
+  Variant variant = Variant::scaled_dot;
+  float temperature = 1.0f;  // > 0, divides every score
+  bool has_scale = false;  // scale applies to scaled_dot, hard and top_k
+  float scale = 1.0f;
+  bool causal = false;  // key j allowed only if j <= i (top-left aligned)
+  int window = -1;  // key j allowed only if |i - j| <= window; -1 = unlimited
+  const std::uint8_t* mask = nullptr;  // [NQ, NK], nonzero = may attend; null = all
+  const std::uint8_t* key_padding = nullptr;  // [NK], nonzero = padding; null = none
+  const float* general_w = nullptr;  // [D, D] for general
+  const float* additive_wq = nullptr;  // [DA, D] for additive
+  const float* additive_wk = nullptr;  // [DA, D] for additive
+  const float* additive_v = nullptr;  // [DA] for additive
+  int additive_dim = 0;  // DA
+  int top_k = 0;  // k >= 1 for top_k
+};
+
+// Largest sizes the core accepts; the JS layer checks them before allocating.
+constexpr long long kMaxExtent = 1 << 16;  // any single dimension
+constexpr long long kMaxTensorFloats = 1LL << 26;  // 256 MiB of float32 per tensor
+
+// Throws std::invalid_argument if the shape or options are unusable, naming
+// the offending argument.
+void validate_attention(const AttentionShape& shape, const AttentionOptions& options);
+
+// The playground's kernel: scores, masked softmax (or hard / top-k), weighted
+// sum of values. Uses WebAssembly SIMD when compiled with -msimd128.
+//   out      [H, NQ, DV]
+//   weights  [H, NQ, NK]
+//   query    [H, NQ, D]
+//   key      [H, NK, D]
+//   value    [H, NK, DV]
+// A query with no allowed key gets zero weights and a zero output row.
+void attention_forward(float* out, float* weights, const float* query, const float* key,
+                       const float* value, const AttentionShape& shape,
+                       const AttentionOptions& options);
+
+// Plain float64 reference of attention_forward: one loop per formula, no
+// SIMD, accumulation in double. Fast kernels are tested against it.
+void attention_reference_f64(double* out, double* weights, const float* query,
+                             const float* key, const float* value,
+                             const AttentionShape& shape, const AttentionOptions& options);
+
+// Whether query i may attend key j under causal, window, mask and padding.
+bool key_allowed(const AttentionOptions& options, int keys, int i, int j);
+
+// nn.MultiheadAttention with a batch of one.
+struct MultiHeadShape {
+  int heads = 1;  // H, divides E
+  int queries = 0;  // NQ
+  int keys = 0;  // NK
+  int embed_dim = 0;  // E
+};
+
+struct MultiHeadOptions {
+  bool causal = false;
+  const std::uint8_t* key_padding = nullptr;  // [NK], nonzero = padding
+  const float* in_proj_bias = nullptr;  // [3E] or null (zero)
+  const float* out_proj_bias = nullptr;  // [E] or null (zero)
+};
+
+void validate_multi_head(const MultiHeadShape& shape);
+
+//   out              [NQ, E]
+//   weights          [H, NQ, NK]  per head
+//   average_weights  [NQ, NK]     mean over heads
+//   query            [NQ, E]
+//   key, value       [NK, E]
+//   in_proj_weight   [3E, E]  rows 0..E-1 project queries, E..2E-1 keys, 2E..3E-1 values
+//   out_proj_weight  [E, E]
+// y = x W^T + b for every projection; head h uses columns h*E/H .. (h+1)*E/H - 1
+// of the projected q, k, v, and scale 1/sqrt(E/H).
+void multi_head_attention_forward(float* out, float* weights, float* average_weights,
+                                  const float* query, const float* key, const float* value,
+                                  const float* in_proj_weight, const float* out_proj_weight,
+                                  const MultiHeadShape& shape, const MultiHeadOptions& options);
+
+}  // namespace attention

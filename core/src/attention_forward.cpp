@@ -1,0 +1,44 @@
+#include <algorithm>
+#include <vector>
+
+#include "kernels.h"
+#include "simd_f32.h"
+
+namespace attention {
+
+void attention_forward(float* out, float* weights, const float* query, const float* key,
+                       const float* value, const AttentionShape& shape,
+                       const AttentionOptions& options) {
+  validate_attention(shape, options);
+  const int H = shape.heads, NQ = shape.queries, NK = shape.keys, D = shape.dim,
+            DV = shape.value_dim;
+  std::vector<std::uint8_t> allowed(NK);
+  ScoreContext ctx;
+  for (int h = 0; h < H; ++h) {
+    const float* key_h = key + static_cast<size_t>(h) * NK * D;
+    const float* value_h = value + static_cast<size_t>(h) * NK * DV;
+    prepare_scores(ctx, options, key_h, NK, D);
+    for (int i = 0; i < NQ; ++i) {
+      const size_t row = static_cast<size_t>(h) * NQ + i;
+      const float* query_hi = query + row * D;
+      float* weights_hi = weights + row * NK;
+      float* out_hi = out + row * DV;
+      // pass 1: which keys query i may attend, and their scores
+      fill_allowed_row(allowed.data(), options, NK, i);
+      score_row(weights_hi, ctx, query_hi, key_h, allowed.data(), NK);
+      // pass 2: scores to weights over the allowed keys
+      switch (options.variant) {
+        case Variant::hard: hard_row(weights_hi, allowed.data(), NK); break;
+        case Variant::top_k: top_k_row(weights_hi, allowed.data(), NK, options.top_k); break;
+        default: softmax_row(weights_hi, allowed.data(), NK); break;
+      }
+      // pass 3: out_hi = sum_j w_j v_j, skipping keys with zero weight (masked or hard)
+      std::fill(out_hi, out_hi + DV, 0.0f);
+      for (int j = 0; j < NK; ++j) {
+        if (weights_hi[j] != 0.0f) f32_axpy(out_hi, weights_hi[j], value_h + static_cast<size_t>(j) * DV, DV);
+      }
+    }
+  }
+}
+
+}  // namespace attention

@@ -1,0 +1,93 @@
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "attention/attention.h"
+
+namespace attention {
+
+namespace {
+
+constexpr const char* kVariantNames[] = {"scaled_dot", "dot", "general", "additive", "hard", "top_k"};
+
+void fail(const std::string& message) { throw std::invalid_argument(message); }
+
+void check_extent(const char* name, long long value) {
+  if (value < 1 || value > kMaxExtent) {
+    fail(std::string(name) + ": expected an integer from 1 to " + std::to_string(kMaxExtent) +
+         ", got " + std::to_string(value));
+  }
+}
+
+void check_tensor(const char* name, long long floats) {
+  if (floats > kMaxTensorFloats) {
+    fail(std::string(name) + ": " + std::to_string(floats) + " floats is over the limit of " +
+         std::to_string(kMaxTensorFloats) + " (256 MiB)");
+  }
+}
+
+}  // namespace
+
+Variant parse_variant(const std::string& name) {
+  for (int v = 0; v < 6; ++v) {
+    if (name == kVariantNames[v]) return static_cast<Variant>(v);
+  }
+  fail("variant: unknown variant \"" + name +
+       "\"; expected one of scaled_dot, dot, general, additive, hard, top_k");
+  return Variant::scaled_dot;
+}
+
+const char* variant_name(Variant variant) { return kVariantNames[static_cast<int>(variant)]; }
+
+void validate_attention(const AttentionShape& s, const AttentionOptions& o) {
+  check_extent("heads", s.heads);
+  check_extent("queries", s.queries);
+  check_extent("keys", s.keys);
+  check_extent("dim", s.dim);
+  check_extent("valueDim", s.value_dim);
+  const long long h = s.heads;
+  check_tensor("query", h * s.queries * s.dim);
+  check_tensor("key", h * s.keys * s.dim);
+  check_tensor("value", h * s.keys * s.value_dim);
+  check_tensor("weights", h * s.queries * s.keys);
+  check_tensor("output", h * s.queries * s.value_dim);
+  if (!(o.temperature > 0.0f) || !std::isfinite(o.temperature)) {
+    fail("temperature: expected a finite number > 0, got " + std::to_string(o.temperature));
+  }
+  if (o.has_scale && !std::isfinite(o.scale)) fail("scale: expected a finite number");
+  if (o.window < -1) fail("window: expected an integer >= 0, got " + std::to_string(o.window));
+  switch (o.variant) {
+    case Variant::general:
+      if (!o.general_w) fail("params.W: the general variant needs W [dim, dim]");
+      break;
+    case Variant::additive:
+      if (!o.additive_wq || !o.additive_wk || !o.additive_v) {
+        fail("params.Wq, params.Wk, params.v: the additive variant needs all three");
+      }
+      check_extent("params.v length (da)", o.additive_dim);
+      break;
+    case Variant::top_k:
+      if (o.top_k < 1) fail("params.k: expected an integer >= 1, got " + std::to_string(o.top_k));
+      break;
+    default:
+      break;
+  }
+}
+
+void validate_multi_head(const MultiHeadShape& s) {
+  check_extent("heads", s.heads);
+  check_extent("queries", s.queries);
+  check_extent("keys", s.keys);
+  check_extent("embedDim", s.embed_dim);
+  if (s.embed_dim % s.heads != 0) {
+    fail("heads: expected a divisor of embedDim " + std::to_string(s.embed_dim) + ", got " +
+         std::to_string(s.heads));
+  }
+  const long long e = s.embed_dim;
+  check_tensor("inProjWeight", 3 * e * e);
+  check_tensor("query", static_cast<long long>(s.queries) * e);
+  check_tensor("key", static_cast<long long>(s.keys) * e);
+  check_tensor("weights", static_cast<long long>(s.heads) * s.queries * s.keys);
+}
+
+}  // namespace attention

@@ -1,0 +1,83 @@
+// Prepares a fresh Debian 12 machine and builds the WASM core (and, with
+// --native, the native core and its tests). Uses only Node built-ins so it
+// runs before `npm ci`.
+//   node scripts/setup.mjs [--wasm-only] [--native]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Debian package -> a file that proves it is installed.
+const debianPackages = [
+  ['emscripten', '/usr/bin/emcc'],
+  ['libeigen3-dev', '/usr/include/eigen3/Eigen/Core'],
+  ['cmake', '/usr/bin/cmake'],
+  ['g++', '/usr/bin/g++'],
+  ['googletest', '/usr/src/googletest/CMakeLists.txt'],
+  ['libgtest-dev', '/usr/include/gtest/gtest.h'],
+  ['chromium', '/usr/bin/chromium'],
+];
+
+export function run(command, args, options = {}) {
+  console.log(`$ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+  }
+}
+
+export function installDebianPackages() {
+  const missing = debianPackages.filter(([, file]) => !existsSync(file)).map(([name]) => name);
+  if (missing.length === 0) return;
+  const line = `apt-get update && apt-get install -y ${missing.join(' ')}`;
+  if (process.getuid && process.getuid() !== 0) {
+    console.error(`Missing Debian packages. Run as root:\n  ${line}`);
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update'], { env });
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+}
+
+export function installNodeModules() {
+  if (existsSync(path.join(root, 'node_modules', '.package-lock.json'))) return;
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+export function buildWasm() {
+  const dir = path.join(root, 'build', 'wasm');
+  if (!existsSync(path.join(dir, 'CMakeCache.txt'))) {
+    // emcmake's default emulator passes --experimental-wasm-threads, which Node 20 refuses.
+    run('emcmake', ['cmake', '-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=Release',
+      '-DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node']);
+  }
+  run('cmake', ['--build', dir, '-j2'], { env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+}
+
+export function buildNative() {
+  const dir = path.join(root, 'build', 'native');
+  if (!existsSync(path.join(dir, 'CMakeCache.txt'))) {
+    run('cmake', ['-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=Release']);
+  }
+  run('cmake', ['--build', dir, '-j2']);
+}
+
+export function setup({ native = false, wasmOnly = false } = {}) {
+  if (!wasmOnly) {
+    installDebianPackages();
+    installNodeModules();
+  }
+  buildWasm();
+  if (native) buildNative();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    setup({ native: process.argv.includes('--native'), wasmOnly: process.argv.includes('--wasm-only') });
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,77 @@
+// `npm test`: set up the machine, then run the three layers (GoogleTest via
+// CTest, Vitest in Node, Playwright in Chromium) and print one line with the
+// totals, which CI reads: "N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { root, setup } from './setup.mjs';
+
+const resultsDir = path.join(root, 'test-results');
+
+function runLayer(name, command, args, env = {}) {
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const output = result.stdout?.toString() ?? '';
+  process.stdout.write(output);
+  return { status: result.status, output };
+}
+
+function readJson(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+function ctestCounts({ status, output }) {
+  const match = output.match(/(\d+)% tests passed, (\d+) tests failed out of (\d+)/);
+  if (!match) return { passed: 0, failed: 1, skipped: 0, note: `ctest printed no summary (exit ${status})` };
+  const failed = Number(match[2]);
+  const total = Number(match[3]);
+  const skipped = Number(output.match(/(\d+) tests? (?:were|was) skipped/)?.[1] ?? 0);
+  return { passed: total - failed - skipped, failed, skipped };
+}
+
+function vitestCounts({ status }, file) {
+  const report = readJson(file);
+  if (!report) return { passed: 0, failed: 1, skipped: 0, note: `vitest wrote no report (exit ${status})` };
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + (report.numFailedTestSuites ?? 0) + (status !== 0 && report.numFailedTests === 0 ? 1 : 0),
+    skipped: report.numPendingTests + report.numTodoTests,
+  };
+}
+
+function playwrightCounts({ status }, file) {
+  const report = readJson(file);
+  if (!report) return { passed: 0, failed: 1, skipped: 0, note: `playwright wrote no report (exit ${status})` };
+  const { expected, unexpected, skipped, flaky } = report.stats;
+  const errors = report.errors?.length ?? 0;
+  return { passed: expected + flaky, failed: unexpected + errors + (status !== 0 && unexpected + errors === 0 ? 1 : 0), skipped };
+}
+
+try {
+  setup({ native: true });
+} catch (error) {
+  console.error(error.message);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+
+const vitestReport = path.join(resultsDir, 'vitest.json');
+const playwrightReport = path.join(resultsDir, 'e2e.json');
+const layers = [
+  ['core (ctest)', ctestCounts(runLayer('core', 'ctest', ['--test-dir', 'build/native', '--output-on-failure']))],
+  ['js (vitest)', vitestCounts(runLayer('js', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${vitestReport}`]), vitestReport)],
+  ['e2e (playwright)', playwrightCounts(runLayer('e2e', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport }), playwrightReport)],
+];
+
+const total = { passed: 0, failed: 0, skipped: 0 };
+console.log('');
+for (const [name, counts] of layers) {
+  console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${counts.note ? ` (${counts.note})` : ''}`);
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+}
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);

@@ -1,0 +1,160 @@
+// Types of the attention-playground package (the JS layer over the WASM core).
+// Tensors are row-major Float32Array; masks are Uint8Array. Every result is a
+// fresh copy, never a view into WASM memory.
+
+export type Variant = 'scaled_dot' | 'dot' | 'general' | 'additive' | 'hard' | 'top_k';
+
+/** The variant names, in the order the playground lists them. */
+export const variants: readonly Variant[];
+
+export interface VariantParams {
+  /** general: [dim, dim], score = qᵀ W k */
+  W?: Float32Array;
+  /** additive: [da, dim], score = vᵀ tanh(Wq q + Wk k) */
+  Wq?: Float32Array;
+  /** additive: [da, dim] */
+  Wk?: Float32Array;
+  /** additive: [da]; its length sets da */
+  v?: Float32Array;
+  /** top_k: keep the k highest allowed scores, k >= 1 */
+  k?: number;
+}
+
+export interface AttentionRequest {
+  /** [heads, queries, dim] */
+  query: Float32Array;
+  /** [heads, keys, dim] */
+  key: Float32Array;
+  /** [heads, keys, valueDim] */
+  value: Float32Array;
+  /** default 1 */
+  heads?: number;
+  queries: number;
+  keys: number;
+  dim: number;
+  /** default dim */
+  valueDim?: number;
+  /** default 'scaled_dot' */
+  variant?: Variant;
+  /** key j allowed only if j <= i (top-left aligned, like torch.tril) */
+  causal?: boolean;
+  /** key j allowed only if |i - j| <= window; absent or null = unlimited */
+  window?: number | null;
+  /** [queries, keys], nonzero = may attend (PyTorch SDPA boolean convention) */
+  mask?: Uint8Array;
+  /** [keys], nonzero = padding, never attended */
+  keyPadding?: Uint8Array;
+  /** > 0, divides every score; default 1 */
+  temperature?: number;
+  /** scaled_dot, hard and top_k only; default 1/sqrt(dim) */
+  scale?: number;
+  params?: VariantParams;
+}
+
+export interface AttentionResult {
+  /** [heads, queries, valueDim] */
+  output: Float32Array;
+  /** [heads, queries, keys]; rows with no allowed key are all zero */
+  weights: Float32Array;
+}
+
+export interface MultiHeadRequest {
+  /** [queries, E] */
+  query: Float32Array;
+  /** [keys, E] */
+  key: Float32Array;
+  /** [keys, E] */
+  value: Float32Array;
+  /** divides E; default 1 */
+  heads?: number;
+  queries: number;
+  keys: number;
+  /** E; default query.length / queries */
+  embedDim?: number;
+  /** [3E, E] */
+  inProjWeight: Float32Array;
+  /** [3E], default zeros */
+  inProjBias?: Float32Array;
+  /** [E, E] */
+  outProjWeight: Float32Array;
+  /** [E], default zeros */
+  outProjBias?: Float32Array;
+  causal?: boolean;
+  /** [keys], nonzero = padding */
+  keyPadding?: Uint8Array;
+}
+
+export interface MultiHeadResult {
+  /** [queries, E] */
+  output: Float32Array;
+  /** [heads, queries, keys] */
+  weights: Float32Array;
+  /** [queries, keys], mean over heads */
+  averageWeights: Float32Array;
+}
+
+export interface TextRequest {
+  /** tokens as returned by tokenize() */
+  tokens: string[];
+  /** default 1 */
+  heads?: number;
+  /** embedding width, default 16 */
+  dim?: number;
+  /** projection seed, a non-negative integer below 2^32; default 0 */
+  seed?: number;
+  /** weight of the sinusoidal position vector, default 0.5 */
+  positionWeight?: number;
+}
+
+export interface TextQKV {
+  /** [heads, tokens, dim] */
+  query: Float32Array;
+  /** [heads, tokens, dim] */
+  key: Float32Array;
+  /** [heads, tokens, dim] */
+  value: Float32Array;
+  heads: number;
+  tokens: number;
+  dim: number;
+}
+
+export interface SeededParamsRequest {
+  variant: Variant;
+  dim: number;
+  seed?: number;
+  /** top_k only, default 2 */
+  k?: number;
+}
+
+export interface Limits {
+  /** largest value of any single size argument */
+  maxExtent: number;
+  /** largest number of floats in any one tensor (weights included) */
+  maxTensorFloats: number;
+}
+
+export interface AttentionEngine {
+  attention(request: AttentionRequest): AttentionResult;
+  multiHeadAttention(request: MultiHeadRequest): MultiHeadResult;
+  /** Queries, keys and values of tokens, computed in the C++ core (see README). */
+  embedText(request: TextRequest): TextQKV;
+  /** Deterministic parameters a variant needs (W, Wq/Wk/v or k), from a seed. */
+  seededParams(request: SeededParamsRequest): VariantParams;
+  readonly limits: Limits;
+}
+
+export interface LoadOptions {
+  /** The .wasm file's bytes; Node reads the packaged file when this is absent. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
+
+/**
+ * Unicode-aware split into tokens: runs of letters, marks and digits form a
+ * word; every Han, Hiragana, Katakana or Hangul character, every emoji
+ * (with its modifiers and ZWJ sequence) and every other visible symbol or
+ * punctuation mark is a token of its own; whitespace and control characters
+ * separate tokens and are dropped.
+ */
+export function tokenize(text: string): string[];
