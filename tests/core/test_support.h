@@ -18,10 +18,16 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
+
+// Lets GoogleTest print a Variant parameter by name (found by ADL).
+namespace attention {
+inline void PrintTo(Variant variant, std::ostream* os) { *os << variant_name(variant); }
+}  // namespace attention
 
 namespace attention_test {
 
@@ -85,6 +91,7 @@ template <typename T>
            << what << ": size " << got.size() << ", expected " << want.size();
   }
   std::ostringstream failures;
+  failures.precision(9);
   int count = 0;
   for (std::size_t n = 0; n < got.size(); ++n) {
     const double a = static_cast<double>(got[n]), b = want[n];
@@ -195,6 +202,7 @@ inline ::testing::AssertionResult fast_matches_reference(const Case& c, double e
   const Result64 want = run_reference(c);
   const int H = c.shape.heads, NQ = c.shape.queries, NK = c.shape.keys, DV = c.shape.value_dim;
   std::ostringstream failures;
+  failures.precision(9);
   int count = 0;
   const double rel = 1e-4 + extra_rel;
   for (int h = 0; h < H; ++h) {
