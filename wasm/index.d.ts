@@ -152,7 +152,7 @@ export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
 
 /**
  * Unicode-aware split into tokens: runs of letters, marks and digits form a
- * word; every Han, Hiragana, Katakana or Hangul character, every emoji
+ * word; every Han, Hiragana or Katakana character, every emoji
  * (with its modifiers and ZWJ sequence) and every other visible symbol or
  * punctuation mark is a token of its own; whitespace and control characters
  * separate tokens and are dropped.

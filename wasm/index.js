@@ -16,10 +16,10 @@ export async function loadAttention(options = {}) {
   if (!wasmBinary && isNode) {
     const fsModule = 'node:fs/promises';
     const { readFile } = await import(/* @vite-ignore */ fsModule);
-    const wasmUrl = new URL('./generated/attention_core.wasm', import.meta.url);
+    const wasmUrl = new URL(/* @vite-ignore */ './generated/attention_core.wasm', import.meta.url);
     wasmBinary = await readFile(wasmUrl);
     // Emscripten's Node path reads __dirname, which ES modules do not define.
-    globalThis.__dirname ??= decodeURIComponent(new URL('./generated/', import.meta.url).pathname);
+    globalThis.__dirname ??= decodeURIComponent(new URL(/* @vite-ignore */ './generated/', import.meta.url).pathname);
   }
   const { default: createAttentionCore } = await import('./generated/attention_core.js');
   const core = await createAttentionCore(wasmBinary ? { wasmBinary } : {});

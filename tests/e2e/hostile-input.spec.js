@@ -1,0 +1,139 @@
+// Bad, hostile and huge input never blanks the page or runs as code.
+import { readdirSync, readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">';
+
+function watchErrors(page) {
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+async function openPlayground(page, hash = '') {
+  await page.goto(`/${hash}`);
+  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+}
+
+const chipTexts = (page) => page.getByTestId('tokens').locator('.token:not(.token-more)').allTextContents();
+
+async function expectNothingInjected(page) {
+  // Give an injected onerror handler time to fire before looking.
+  await page.waitForTimeout(200);
+  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+  expect(await page.locator('img').count()).toBe(0);
+  expect(await page.locator('body script').count()).toBe(0);
+  expect(await page.locator('[onerror]').count()).toBe(0);
+}
+
+test.describe('hostile and unusual input', () => {
+  test('markup typed as text is shown as text tokens and never executed', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page);
+    await page.getByTestId('text-input').fill(HOSTILE);
+    await expect(page.getByTestId('tokens')).toContainText('onerror');
+
+    const chips = await chipTexts(page);
+    expect(chips).toEqual(expect.arrayContaining(['<', 'script', '>', 'img', 'onerror', '"']));
+    const tokens = await page.evaluate(() => window.__attentionPlayground.tokens);
+    expect(chips).toEqual(tokens);
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', String(tokens.length));
+
+    // The tooltip shows the angle bracket as a character too.
+    const canvas = page.getByTestId('heatmap');
+    const plot = await canvas.evaluate((c) => ({ left: Number(c.dataset.plotLeft), top: Number(c.dataset.plotTop), cell: Number(c.dataset.cell) }));
+    await canvas.hover({ position: { x: plot.left + plot.cell / 2, y: plot.top + plot.cell / 2 } });
+    await expect(page.getByTestId('tooltip').locator('[data-field="query"]')).toHaveText('<');
+
+    await expectNothingInjected(page);
+    expect(errors).toEqual([]);
+  });
+
+  test('no page module writes HTML from strings', () => {
+    // The tokenizer already splits "<" from tag names; this keeps the views
+    // safe even if it ever did not.
+    const dir = new URL('../../web/src/', import.meta.url);
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.js'))) {
+      const source = readFileSync(new URL(file, dir), 'utf8');
+      expect(source, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+    }
+  });
+
+  test('markup in the URL hash is shown as text and never executed', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page, `#text=${encodeURIComponent(HOSTILE)}`);
+    await expect(page.getByTestId('text-input')).toHaveValue(HOSTILE);
+    expect(await chipTexts(page)).toEqual(expect.arrayContaining(['script', 'img', 'onerror']));
+    await expectNothingInjected(page);
+    expect(errors).toEqual([]);
+  });
+
+  test('empty text shows a clear message and the page stays usable', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page);
+    const input = page.getByTestId('text-input');
+
+    for (const blank of ['', '   \n\t  ']) {
+      await input.fill(blank);
+      await expect(page.getByTestId('status')).toHaveText('Type some text to see its attention weights');
+      await expect(page.getByTestId('heatmap')).toBeHidden();
+      await expect(page.getByTestId('error')).toBeHidden();
+      expect(await chipTexts(page)).toEqual([]);
+    }
+
+    await input.fill('hello world');
+    await expect(page.getByTestId('heatmap')).toBeVisible();
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', '2');
+    expect(await chipTexts(page)).toEqual(['hello', 'world']);
+    expect(errors).toEqual([]);
+  });
+
+  test('10 000 tokens show the truncation note and a heatmap of the first 1024', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page);
+    const text = Array.from({ length: 10_000 }, (_, i) => `w${i}`).join(' ');
+    await page.getByTestId('text-input').fill(text);
+
+    await expect(page.getByTestId('status')).toHaveText('Showing the first 1024 of 10000 tokens', { timeout: 20_000 });
+    await expect(page.getByTestId('heatmap')).toBeVisible();
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', '1024');
+    await expect(page.getByTestId('tokens').locator('.token-more')).toHaveText('+8976 more');
+    expect(await page.getByTestId('tokens').locator('.token:not(.token-more)').count()).toBe(1024);
+    const shape = await page.evaluate(() => {
+      const { lastResult } = window.__attentionPlayground;
+      return [lastResult.n, lastResult.weights.length];
+    });
+    expect(shape).toEqual([1024, 2 * 1024 * 1024]);
+    await expect(page.getByTestId('error')).toBeHidden();
+    expect(errors).toEqual([]);
+  });
+
+  test('emoji and CJK render as token labels', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page);
+    await page.getByTestId('text-input').fill('我爱你 😀 👍🏽 👨‍👩‍👧 こんにちは 🇯🇵 café');
+
+    const expected = ['我', '爱', '你', '😀', '👍🏽', '👨‍👩‍👧', 'こ', 'ん', 'に', 'ち', 'は', '🇯🇵', 'café'];
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', String(expected.length));
+    expect(await chipTexts(page)).toEqual(expected);
+
+    const canvas = page.getByTestId('heatmap');
+    const plot = await canvas.evaluate((c) => ({ left: Number(c.dataset.plotLeft), top: Number(c.dataset.plotTop), cell: Number(c.dataset.cell) }));
+    await canvas.hover({ position: { x: plot.left + 5.5 * plot.cell, y: plot.top + 3.5 * plot.cell } });
+    await expect(page.getByTestId('tooltip').locator('[data-field="query"]')).toHaveText('😀');
+    await expect(page.getByTestId('tooltip').locator('[data-field="key"]')).toHaveText('👨‍👩‍👧');
+    expect(errors).toEqual([]);
+  });
+
+  test('a core that fails to load is reported in an alert', async ({ page }) => {
+    await page.route('**/*.wasm', (route) => route.abort());
+    await page.goto('/');
+    const alert = page.getByRole('alert');
+    await expect(alert).toBeVisible();
+    await expect(alert).toContainText('The WebAssembly core failed to load');
+    await expect(page.getByRole('heading', { name: 'Attention Playground' })).toBeVisible();
+  });
+});
