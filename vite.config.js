@@ -22,10 +22,4 @@ export default defineConfig({
   preview: {
     host: '127.0.0.1',
   },
-  test: {
-    // Vitest would otherwise resolve globs from web/ and could pick up the
-    // Playwright specs; unit tests live in tests/js only.
-    root: repoRoot,
-    include: ['tests/js/**/*.test.js'],
-  },
 });
