@@ -134,7 +134,8 @@ class AttentionEngine {
     const heads = integer('heads', request.heads, { fallback: 1 });
     const queries = integer('queries', request.queries);
     const keys = integer('keys', request.keys);
-    const inferred = request.query instanceof Float32Array ? request.query.length / queries : undefined;
+    if (!(request.query instanceof Float32Array)) floats('query', request.query, [['queries', queries]]);
+    const inferred = request.query.length / queries;
     const embedDim = integer('embedDim', request.embedDim ?? inferred);
     if (embedDim % heads !== 0) {
       throw new RangeError(`heads: expected a divisor of embedDim ${embedDim}, got ${heads}`);
@@ -179,12 +180,17 @@ class AttentionEngine {
       if (typeof token !== 'string' || token.length === 0 || /\s/u.test(token)) {
         throw new TypeError(`tokens[${i}]: expected a non-empty string without whitespace`);
       }
+      // An unpaired surrogate has no UTF-8 form; Emscripten's encoder would eat the next separator.
+      if (/\p{Cs}/u.test(token)) {
+        throw new TypeError(`tokens[${i}]: contains an unpaired UTF-16 surrogate; expected well-formed text`);
+      }
     });
     const heads = integer('heads', request.heads, { max: 64, fallback: 1 });
     const dim = integer('dim', request.dim, { max: 4096, fallback: 16 });
     const seed = integer('seed', request.seed, { min: 0, max: 2 ** 32 - 1, fallback: 0 });
     const positionWeight = finiteNumber('positionWeight', request.positionWeight, { fallback: 0.5 });
     const size = tensorSize('query', [['heads', heads], ['tokens', count], ['dim', dim]]);
+    tensorSize('projections', [['3', 3], ['heads', heads], ['dim', dim], ['dim', dim]]);
     // The core expects NFKC-normalised, lower-cased tokens (see core/include/attention/text.h).
     const joined = tokens.map((token) => token.normalize('NFKC').toLowerCase()).join('\n');
 

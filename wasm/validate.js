@@ -99,7 +99,7 @@ export function oneOf(name, value, choices, fallback) {
   if (value === undefined) return fallback;
   if (!choices.includes(value)) {
     throw new (typeof value === 'string' ? RangeError : TypeError)(
-      `${name}: unknown ${name} ${describe(value)}; expected one of ${choices.join(', ')}`,
+      `${name}: unknown ${name} ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : describe(value)}; expected one of ${choices.join(', ')}`,
     );
   }
   return value;

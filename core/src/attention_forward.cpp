@@ -1,10 +1,29 @@
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "kernels.h"
 #include "simd_f32.h"
 
 namespace attention {
+
+namespace {
+
+// Finite float32 inputs can still give scores past float32's range (1e20 . 1e20);
+// softmax of infinities is NaN, so such a row is refused rather than returned.
+void check_scores_finite(const float* scores, const std::uint8_t* allowed, int keys, int h, int i) {
+  for (int j = 0; j < keys; ++j) {
+    if (allowed[j] && !std::isfinite(scores[j])) {
+      throw std::invalid_argument("query, key: the score of head " + std::to_string(h) + ", query " +
+                                  std::to_string(i) + ", key " + std::to_string(j) +
+                                  " overflows float32; use smaller values");
+    }
+  }
+}
+
+}  // namespace
 
 void attention_forward(float* out, float* weights, const float* query, const float* key,
                        const float* value, const AttentionShape& shape,
@@ -26,6 +45,7 @@ void attention_forward(float* out, float* weights, const float* query, const flo
       // pass 1: which keys query i may attend, and their scores
       fill_allowed_row(allowed.data(), options, NK, i);
       score_row(weights_hi, ctx, query_hi, key_h, allowed.data(), NK);
+      check_scores_finite(weights_hi, allowed.data(), NK, h, i);
       // pass 2: scores to weights over the allowed keys
       switch (options.variant) {
         case Variant::hard: hard_row(weights_hi, allowed.data(), NK); break;

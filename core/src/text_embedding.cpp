@@ -152,6 +152,11 @@ void text_qkv(float* q, float* k, float* v, const std::vector<std::string>& toke
     throw std::invalid_argument("heads: expected an integer from 1 to 64, got " + std::to_string(heads));
   }
   const size_t T = tokens.size();
+  const long long projection_floats = 3LL * heads * dim * dim;
+  if (projection_floats > kMaxTensorFloats || static_cast<long long>(T) * heads * dim > kMaxTensorFloats) {
+    throw std::invalid_argument("heads, dim: the projections or Q/K/V would exceed " +
+                                std::to_string(kMaxTensorFloats) + " floats (256 MiB)");
+  }
   std::vector<float> x(T * dim);
   embed_tokens(x.data(), tokens, dim, position_weight);
   std::vector<float> w(static_cast<size_t>(heads) * 3 * dim * dim);

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,12 @@ void check_tensor(const char* name, long long floats) {
   }
 }
 
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
 }  // namespace
 
 Variant parse_variant(const std::string& name) {
@@ -51,10 +58,21 @@ void validate_attention(const AttentionShape& s, const AttentionOptions& o) {
   check_tensor("value", h * s.keys * s.value_dim);
   check_tensor("weights", h * s.queries * s.keys);
   check_tensor("output", h * s.queries * s.value_dim);
+  // Values arrive as float32: 1e-50 has become 0 and 1e39 infinity.
   if (!(o.temperature > 0.0f) || !std::isfinite(o.temperature)) {
-    fail("temperature: expected a finite number > 0, got " + std::to_string(o.temperature));
+    fail("temperature: expected a finite number > 0 (as float32, about 1e-38 to 3e38), got " +
+         format_number(o.temperature));
   }
-  if (o.has_scale && !std::isfinite(o.scale)) fail("scale: expected a finite number");
+  if (o.has_scale && !std::isfinite(o.scale)) {
+    fail("scale: expected a finite number (as float32, |scale| below 3e38), got " + format_number(o.scale));
+  }
+  const bool scaled = o.variant == Variant::scaled_dot || o.variant == Variant::hard ||
+                      o.variant == Variant::top_k;
+  const float scale = scaled ? (o.has_scale ? o.scale : 1.0f / std::sqrt(static_cast<float>(s.dim))) : 1.0f;
+  if (!std::isfinite(scale / o.temperature)) {
+    fail("temperature: scale / temperature = " + format_number(scale) + " / " +
+         format_number(o.temperature) + " overflows float32; use a larger temperature");
+  }
   if (o.window < -1) fail("window: expected an integer >= 0, got " + std::to_string(o.window));
   switch (o.variant) {
     case Variant::general:

@@ -255,3 +255,28 @@ TEST(ValidateMultiHead, RejectsZeroSizesNamingThem) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ValidateAttention, RejectsATemperatureSoSmallThatScaleOverTemperatureOverflows) {
+  AttentionShape s{1, 1, 1, 1, 1};
+  AttentionOptions o;
+  o.temperature = 1e-40f;  // a positive float32 (denormal), but 1 / 1e-40 is infinite
+  EXPECT_TRUE(throws_naming([&] { attention::validate_attention(s, o); }, "temperature: scale / temperature"));
+}
+
+TEST(AttentionForward, RefusesScoresThatOverflowFloat32InsteadOfReturningNaN) {
+  // 1e20 * 1e20 is finite in float64 but infinite in float32.
+  const float query[] = {1e20f};
+  const float key[] = {1e20f, 1e19f};
+  const float value[] = {1.0f, 2.0f};
+  float out[1], weights[2];
+  AttentionShape s{1, 1, 2, 1, 1};
+  AttentionOptions o;
+  o.variant = Variant::dot;
+  EXPECT_TRUE(throws_naming(
+      [&] { attention::attention_forward(out, weights, query, key, value, s, o); },
+      "query, key: the score of head 0, query 0, key 0 overflows float32"));
+}
+
+}  // namespace
