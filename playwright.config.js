@@ -3,7 +3,9 @@
 // (expected / unexpected / skipped) are read by scripts/test.mjs.
 import { defineConfig } from '@playwright/test';
 
-const port = 4173;
+// E2E_PORT and E2E_OUT_DIR let two suites run side by side without sharing a build.
+const port = Number(process.env.E2E_PORT ?? 4173);
+const outDir = process.env.E2E_OUT_DIR ?? 'dist';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -33,7 +35,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite build && npx vite preview --host 127.0.0.1 --strictPort --port ${port}`,
+    command: `npx vite build --outDir ${outDir} && npx vite preview --outDir ${outDir} --host 127.0.0.1 --strictPort --port ${port}`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
