@@ -55,26 +55,59 @@ struct AttentionCall {
   int k = 0, da = 0;
 };
 
+AttentionOptions options_of(const AttentionCall& c) {
+  AttentionOptions options;
+  options.variant = attention::parse_variant(c.variant);
+  options.temperature = c.temperature;
+  options.has_scale = c.hasScale;
+  options.scale = c.scale;
+  options.causal = c.causal;
+  options.window = c.window;
+  options.mask = at<const std::uint8_t>(c.mask);
+  options.key_padding = at<const std::uint8_t>(c.keyPadding);
+  options.general_w = at<const float>(c.W);
+  options.additive_wq = at<const float>(c.Wq);
+  options.additive_wk = at<const float>(c.Wk);
+  options.additive_v = at<const float>(c.v);
+  options.additive_dim = c.da;
+  options.top_k = c.k;
+  return options;
+}
+
 void attention_call(const AttentionCall& c) {
   guarded([&] {
     AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
-    AttentionOptions options;
-    options.variant = attention::parse_variant(c.variant);
-    options.temperature = c.temperature;
-    options.has_scale = c.hasScale;
-    options.scale = c.scale;
-    options.causal = c.causal;
-    options.window = c.window;
-    options.mask = at<const std::uint8_t>(c.mask);
-    options.key_padding = at<const std::uint8_t>(c.keyPadding);
-    options.general_w = at<const float>(c.W);
-    options.additive_wq = at<const float>(c.Wq);
-    options.additive_wk = at<const float>(c.Wk);
-    options.additive_v = at<const float>(c.v);
-    options.additive_dim = c.da;
-    options.top_k = c.k;
+    const AttentionOptions options = options_of(c);
     attention::attention_forward(at<float>(c.out), at<float>(c.weights), at<const float>(c.query),
                                  at<const float>(c.key), at<const float>(c.value), shape, options);
+  });
+}
+
+// One row's intermediates (see attention::AttentionRowTrace); scalars [3] = scale, max, sum.
+struct TraceCall {
+  AttentionCall call;
+  int head = 0, row = 0;
+  std::uintptr_t scores = 0, logits = 0, allowed = 0, kept = 0, exps = 0, scalars = 0;
+};
+
+void trace_call(const TraceCall& c) {
+  guarded([&] {
+    const AttentionCall& a = c.call;
+    AttentionShape shape{a.heads, a.queries, a.keys, a.dim, a.valueDim};
+    attention::AttentionRowTrace trace;
+    trace.scores = at<float>(c.scores);
+    trace.logits = at<float>(c.logits);
+    trace.allowed = at<std::uint8_t>(c.allowed);
+    trace.kept = at<std::uint8_t>(c.kept);
+    trace.exps = at<float>(c.exps);
+    trace.weights = at<float>(a.weights);
+    trace.output = at<float>(a.out);
+    attention::attention_row_trace(trace, at<const float>(a.query), at<const float>(a.key),
+                                   at<const float>(a.value), shape, options_of(a), c.head, c.row);
+    float* scalars = at<float>(c.scalars);
+    scalars[0] = trace.scale;
+    scalars[1] = trace.max;
+    scalars[2] = static_cast<float>(trace.sum);
   });
 }
 
@@ -158,6 +191,16 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .field("scale", &AttentionCall::scale)
       .field("k", &AttentionCall::k)
       .field("da", &AttentionCall::da);
+  value_object<TraceCall>("TraceCall")
+      .field("call", &TraceCall::call)
+      .field("head", &TraceCall::head)
+      .field("row", &TraceCall::row)
+      .field("scores", &TraceCall::scores)
+      .field("logits", &TraceCall::logits)
+      .field("allowed", &TraceCall::allowed)
+      .field("kept", &TraceCall::kept)
+      .field("exps", &TraceCall::exps)
+      .field("scalars", &TraceCall::scalars);
   value_object<MultiHeadCall>("MultiHeadCall")
       .field("out", &MultiHeadCall::out)
       .field("weights", &MultiHeadCall::weights)
@@ -176,6 +219,7 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .field("embedDim", &MultiHeadCall::embedDim)
       .field("causal", &MultiHeadCall::causal);
   function("attention", &attention_call);
+  function("attentionTrace", &trace_call);
   function("multiHeadAttention", &multi_head_call);
   function("textQKV", &text_qkv_call);
   function("seededGeneral", &seeded_general_call);

@@ -58,6 +58,42 @@ export interface AttentionResult {
   weights: Float32Array;
 }
 
+export interface AttentionTraceRequest extends AttentionRequest {
+  /** 0-based head of the row to trace */
+  head: number;
+  /** 0-based query index of the row to trace */
+  row: number;
+}
+
+/**
+ * Every intermediate number of one row of attention(), as the core computed it.
+ * For keys that are not allowed (or not kept), scores/logits are still the
+ * computed values where they could be computed, exps and weights are 0.
+ */
+export interface AttentionTrace {
+  /** [keys] compatibility before scale and temperature: q·k, qᵀWk or vᵀtanh(Wq q + Wk k) */
+  scores: Float32Array;
+  /** the factor applied to scores: scale for scaled_dot/hard/top_k, else 1 */
+  scale: number;
+  temperature: number;
+  /** [keys] scores · scale / temperature: what the normalisation sees */
+  logits: Float32Array;
+  /** [keys] 1 where the query may attend the key (causal, window, mask, padding) */
+  allowed: Uint8Array;
+  /** [keys] 1 where the key takes part in the normalisation (top_k: the k best; hard: the argmax) */
+  kept: Uint8Array;
+  /** the largest kept logit (0 if none is kept) */
+  max: number;
+  /** [keys] exp(logit − max) for kept keys, else 0 (hard: 1 at the argmax) */
+  exps: Float32Array;
+  /** Σ exps */
+  sum: number;
+  /** [keys] the row's weights, identical to attention()'s */
+  weights: Float32Array;
+  /** [valueDim] Σ_j weights_j · value_j, identical to attention()'s */
+  output: Float32Array;
+}
+
 export interface MultiHeadRequest {
   /** [queries, E] */
   query: Float32Array;
@@ -136,6 +172,8 @@ export interface Limits {
 export interface AttentionEngine {
   attention(request: AttentionRequest): AttentionResult;
   multiHeadAttention(request: MultiHeadRequest): MultiHeadResult;
+  /** Every intermediate number of one row (head, row) of attention(request). */
+  attentionTrace(request: AttentionTraceRequest): AttentionTrace;
   /** Queries, keys and values of tokens, computed in the C++ core (see README). */
   embedText(request: TextRequest): TextQKV;
   /** Deterministic parameters a variant needs (W, Wq/Wk/v or k), from a seed. */

@@ -89,42 +89,46 @@ class AttentionEngine {
   }
 
   attention(request) {
-    requireObject('request', request);
-    const heads = integer('heads', request.heads, { fallback: 1 });
-    const queries = integer('queries', request.queries);
-    const keys = integer('keys', request.keys);
-    const dim = integer('dim', request.dim);
-    const valueDim = integer('valueDim', request.valueDim, { fallback: dim });
-    const variant = oneOf('variant', request.variant, variants, 'scaled_dot');
-    const H = ['heads', heads], NQ = ['queries', queries], NK = ['keys', keys];
-    const D = ['dim', dim], DV = ['valueDim', valueDim];
-    tensorSize('weights', [H, NQ, NK]);
-    tensorSize('output', [H, NQ, DV]);
-    const query = floats('query', request.query, [H, NQ, D]);
-    const key = floats('key', request.key, [H, NK, D]);
-    const value = floats('value', request.value, [H, NK, DV]);
-    const causal = boolean('causal', request.causal);
-    const window = request.window == null ? -1 : integer('window', request.window, { min: 0 });
-    const mask = request.mask === undefined ? null : bytes('mask', request.mask, [NQ, NK]);
-    const keyPadding = request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]);
-    const temperature = finiteNumber('temperature', request.temperature, { positive: true, fallback: 1 });
-    const hasScale = request.scale !== undefined;
-    const scale = hasScale ? finiteNumber('scale', request.scale) : 1;
-    const params = variantParams(variant, request.params, dim);
-
+    const r = parseAttentionRequest(request);
+    const outFloats = r.heads * r.queries * r.valueDim;
+    const weightFloats = r.heads * r.queries * r.keys;
     return this.#withArena((arena) => {
-      const call = {
-        query: arena.copyIn(query), key: arena.copyIn(key), value: arena.copyIn(value),
-        mask: arena.copyIn(mask), keyPadding: arena.copyIn(keyPadding),
-        W: arena.copyIn(params.W), Wq: arena.copyIn(params.Wq), Wk: arena.copyIn(params.Wk), v: arena.copyIn(params.v),
-        out: arena.floats(heads * queries * valueDim), weights: arena.floats(heads * queries * keys),
-        heads, queries, keys, dim, valueDim, variant, causal, window, temperature, hasScale, scale,
-        k: params.k ?? 0, da: params.v ? params.v.length : 0,
-      };
+      const call = attentionCall(arena, r, arena.floats(outFloats), arena.floats(weightFloats));
       this.#core.attention(call);
       return {
-        output: arena.copyOutFloats(call.out, heads * queries * valueDim),
-        weights: arena.copyOutFloats(call.weights, heads * queries * keys),
+        output: arena.copyOutFloats(call.out, outFloats),
+        weights: arena.copyOutFloats(call.weights, weightFloats),
+      };
+    });
+  }
+
+  attentionTrace(request) {
+    const r = parseAttentionRequest(request);
+    const head = integer('head', request.head, { min: 0, max: r.heads - 1 });
+    const row = integer('row', request.row, { min: 0, max: r.queries - 1 });
+    const { keys, valueDim } = r;
+    return this.#withArena((arena) => {
+      const call = attentionCall(arena, r, arena.floats(valueDim), arena.floats(keys));
+      const trace = {
+        call, head, row,
+        scores: arena.floats(keys), logits: arena.floats(keys), exps: arena.floats(keys),
+        allowed: arena.alloc(keys), kept: arena.alloc(keys), scalars: arena.floats(3),
+      };
+      this.#core.attentionTrace(trace);
+      const bytes = (pointer) => this.#core.HEAPU8.slice(pointer, pointer + keys);
+      const [scale, max, sum] = arena.copyOutFloats(trace.scalars, 3);
+      return {
+        scores: arena.copyOutFloats(trace.scores, keys),
+        scale,
+        temperature: r.temperature,
+        logits: arena.copyOutFloats(trace.logits, keys),
+        allowed: bytes(trace.allowed),
+        kept: bytes(trace.kept),
+        max,
+        exps: arena.copyOutFloats(trace.exps, keys),
+        sum,
+        weights: arena.copyOutFloats(call.weights, keys),
+        output: arena.copyOutFloats(call.out, valueDim),
       };
     });
   }
@@ -224,6 +228,52 @@ class AttentionEngine {
       return { Wq: arena.copyOutFloats(wq, square), Wk: arena.copyOutFloats(wk, square), v: arena.copyOutFloats(v, dim) };
     });
   }
+}
+
+// Every argument of attention() checked, with defaults filled in. Sizes are
+// also kept as [name, value] pairs for error messages.
+function parseAttentionRequest(request) {
+  requireObject('request', request);
+  const heads = integer('heads', request.heads, { fallback: 1 });
+  const queries = integer('queries', request.queries);
+  const keys = integer('keys', request.keys);
+  const dim = integer('dim', request.dim);
+  const valueDim = integer('valueDim', request.valueDim, { fallback: dim });
+  const variant = oneOf('variant', request.variant, variants, 'scaled_dot');
+  const H = ['heads', heads], NQ = ['queries', queries], NK = ['keys', keys];
+  const D = ['dim', dim], DV = ['valueDim', valueDim];
+  const hasScale = request.scale !== undefined;
+  // Refuse oversized requests before reading (or allocating for) any array.
+  tensorSize('weights', [H, NQ, NK]);
+  tensorSize('output', [H, NQ, DV]);
+  return {
+    heads, queries, keys, dim, valueDim, variant, H, NQ, NK, D, DV,
+    query: floats('query', request.query, [H, NQ, D]),
+    key: floats('key', request.key, [H, NK, D]),
+    value: floats('value', request.value, [H, NK, DV]),
+    causal: boolean('causal', request.causal),
+    window: request.window == null ? -1 : integer('window', request.window, { min: 0 }),
+    mask: request.mask === undefined ? null : bytes('mask', request.mask, [NQ, NK]),
+    keyPadding: request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]),
+    temperature: finiteNumber('temperature', request.temperature, { positive: true, fallback: 1 }),
+    hasScale,
+    scale: hasScale ? finiteNumber('scale', request.scale) : 1,
+    params: variantParams(variant, request.params, dim),
+  };
+}
+
+// The binding's AttentionCall: inputs copied into the arena, outputs at out and weights.
+function attentionCall(arena, r, out, weights) {
+  const { params } = r;
+  return {
+    query: arena.copyIn(r.query), key: arena.copyIn(r.key), value: arena.copyIn(r.value),
+    mask: arena.copyIn(r.mask), keyPadding: arena.copyIn(r.keyPadding),
+    W: arena.copyIn(params.W), Wq: arena.copyIn(params.Wq), Wk: arena.copyIn(params.Wk), v: arena.copyIn(params.v),
+    out, weights,
+    heads: r.heads, queries: r.queries, keys: r.keys, dim: r.dim, valueDim: r.valueDim, variant: r.variant,
+    causal: r.causal, window: r.window, temperature: r.temperature, hasScale: r.hasScale, scale: r.scale,
+    k: params.k ?? 0, da: params.v ? params.v.length : 0,
+  };
 }
 
 // The params a variant needs, checked; unused params of other variants are ignored.

@@ -9,8 +9,6 @@
 
 namespace attention {
 
-namespace {
-
 // Finite float32 inputs can still give scores past float32's range (1e20 . 1e20);
 // softmax of infinities is NaN, so such a row is refused rather than returned.
 void check_scores_finite(const float* scores, const std::uint8_t* allowed, int keys, int h, int i) {
@@ -23,7 +21,22 @@ void check_scores_finite(const float* scores, const std::uint8_t* allowed, int k
   }
 }
 
-}  // namespace
+void normalize_and_mix_row(float* out_hi, float* weights_hi, const std::uint8_t* allowed,
+                           const float* value_h, int keys, int value_dim, const AttentionOptions& options) {
+  // pass 2: scores to weights over the allowed keys
+  switch (options.variant) {
+    case Variant::hard: hard_row(weights_hi, allowed, keys); break;
+    case Variant::top_k: top_k_row(weights_hi, allowed, keys, options.top_k); break;
+    default: softmax_row(weights_hi, allowed, keys); break;
+  }
+  // pass 3: out_hi = sum_j w_j v_j, skipping keys with zero weight (masked or hard)
+  std::fill(out_hi, out_hi + value_dim, 0.0f);
+  for (int j = 0; j < keys; ++j) {
+    if (weights_hi[j] != 0.0f) {
+      f32_axpy(out_hi, weights_hi[j], value_h + static_cast<size_t>(j) * value_dim, value_dim);
+    }
+  }
+}
 
 void attention_forward(float* out, float* weights, const float* query, const float* key,
                        const float* value, const AttentionShape& shape,
@@ -46,17 +59,7 @@ void attention_forward(float* out, float* weights, const float* query, const flo
       fill_allowed_row(allowed.data(), options, NK, i);
       score_row(weights_hi, ctx, query_hi, key_h, allowed.data(), NK);
       check_scores_finite(weights_hi, allowed.data(), NK, h, i);
-      // pass 2: scores to weights over the allowed keys
-      switch (options.variant) {
-        case Variant::hard: hard_row(weights_hi, allowed.data(), NK); break;
-        case Variant::top_k: top_k_row(weights_hi, allowed.data(), NK, options.top_k); break;
-        default: softmax_row(weights_hi, allowed.data(), NK); break;
-      }
-      // pass 3: out_hi = sum_j w_j v_j, skipping keys with zero weight (masked or hard)
-      std::fill(out_hi, out_hi + DV, 0.0f);
-      for (int j = 0; j < NK; ++j) {
-        if (weights_hi[j] != 0.0f) f32_axpy(out_hi, weights_hi[j], value_h + static_cast<size_t>(j) * DV, DV);
-      }
+      normalize_and_mix_row(out_hi, weights_hi, allowed.data(), value_h, NK, DV, options);
     }
   }
 }

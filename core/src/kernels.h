@@ -15,7 +15,8 @@ int fill_allowed_row(std::uint8_t* allowed, const AttentionOptions& options, int
 // Per-head state the score pass needs beyond q and k (additive's projected keys).
 struct ScoreContext {
   Variant variant = Variant::scaled_dot;
-  float multiplier = 1.0f;  // scale / temperature, or 1 / temperature
+  float scale = 1.0f;  // scale for scaled_dot, hard and top_k, else 1
+  float multiplier = 1.0f;  // scale / temperature
   int dim = 0;  // D
   const float* general_w = nullptr;  // [D, D]
   int additive_dim = 0;  // DA
@@ -34,9 +35,26 @@ void prepare_scores(ScoreContext& ctx, const AttentionOptions& options, const fl
 void score_row(float* scores, ScoreContext& ctx, const float* query_i, const float* key_h,
                const std::uint8_t* allowed, int keys);
 
+// Throws std::invalid_argument naming (h, i, j) if an allowed score is not finite.
+void check_scores_finite(const float* scores, const std::uint8_t* allowed, int keys, int h, int i);
+
+// Passes 2-3 of attention_forward for one row: weights_hi [NK] holds the
+// scores of the allowed keys on entry and the weights on return; out_hi [DV]
+// = sum_j w_j value_h[j].
+void normalize_and_mix_row(float* out_hi, float* weights_hi, const std::uint8_t* allowed,
+                           const float* value_h, int keys, int value_dim, const AttentionOptions& options);
+
 // Turns scores [NK] into weights in place over the allowed keys; others become 0.
 // Rows with no allowed key become all zero.
 void softmax_row(float* row, const std::uint8_t* allowed, int keys);
+
+// Passes 1-2 of softmax_row: row becomes exp(s - max) on allowed keys, 0 elsewhere.
+// Returns false (row all 0, max 0, sum 0) when no key is allowed.
+bool exp_shifted_row(float* row, const std::uint8_t* allowed, int keys, float* max_out, double* sum_out);
+// The first allowed index with the highest score, or -1.
+int argmax_allowed(const float* row, const std::uint8_t* allowed, int keys);
+// keep [NK]: 1 for the k best allowed scores (higher first, lower index on ties).
+void select_top_k(std::uint8_t* keep, const float* row, const std::uint8_t* allowed, int keys, int k);
 void hard_row(float* row, const std::uint8_t* allowed, int keys);
 void top_k_row(float* row, const std::uint8_t* allowed, int keys, int k);
 

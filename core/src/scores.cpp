@@ -24,7 +24,8 @@ void prepare_scores(ScoreContext& ctx, const AttentionOptions& options, const fl
   const bool scaled = options.variant == Variant::scaled_dot || options.variant == Variant::hard ||
                       options.variant == Variant::top_k;
   const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(dim));
-  ctx.multiplier = (scaled ? scale : 1.0f) / options.temperature;
+  ctx.scale = scaled ? scale : 1.0f;
+  ctx.multiplier = ctx.scale / options.temperature;
   ctx.general_w = options.general_w;
   ctx.additive_dim = options.additive_dim;
   ctx.additive_wq = options.additive_wq;

@@ -84,6 +84,33 @@ void attention_reference_f64(double* out, double* weights, const float* query,
                              const float* key, const float* value,
                              const AttentionShape& shape, const AttentionOptions& options);
 
+// Every intermediate number of one row (head, query i) of attention_forward,
+// for the playground's step-through view. Buffers are the caller's:
+//   scores   [NK]  compatibility before scale and temperature (q.k, q^T W k, v^T tanh(..))
+//   logits   [NK]  scores * scale / temperature, as the kernel computes them
+//   allowed  [NK]  1 where query i may attend key j
+//   kept     [NK]  1 where key j takes part in the normalisation (top_k: k best; hard: argmax)
+//   exps     [NK]  exp(logit - max) over kept keys, else 0 (hard: 1 at the argmax)
+//   weights  [NK]  identical to attention_forward's row
+//   output   [DV]  identical to attention_forward's row
+// scores and logits are given for every key, allowed or not.
+struct AttentionRowTrace {
+  float* scores = nullptr;
+  float* logits = nullptr;
+  std::uint8_t* allowed = nullptr;
+  std::uint8_t* kept = nullptr;
+  float* exps = nullptr;
+  float* weights = nullptr;
+  float* output = nullptr;
+  float scale = 1.0f;  // the factor applied to scores (1 for dot, general, additive)
+  float max = 0.0f;  // largest kept logit, 0 if none
+  double sum = 0.0;  // sum of exps
+};
+
+void attention_row_trace(AttentionRowTrace& trace, const float* query, const float* key,
+                         const float* value, const AttentionShape& shape,
+                         const AttentionOptions& options, int head, int row);
+
 // Whether query i may attend key j under causal, window, mask and padding.
 bool key_allowed(const AttentionOptions& options, int keys, int i, int j);
 

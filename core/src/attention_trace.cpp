@@ -1,0 +1,62 @@
+// attention_row_trace: one row of attention_forward, keeping every
+// intermediate. It runs the same score and normalisation code as the kernel,
+// so the numbers it shows are the ones the kernel computed.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+
+namespace attention {
+
+void attention_row_trace(AttentionRowTrace& t, const float* query, const float* key,
+                         const float* value, const AttentionShape& shape,
+                         const AttentionOptions& options, int head, int row) {
+  validate_attention(shape, options);
+  const int NQ = shape.queries, NK = shape.keys, D = shape.dim, DV = shape.value_dim;
+  if (head < 0 || head >= shape.heads) {
+    throw std::invalid_argument("head: expected an integer from 0 to " + std::to_string(shape.heads - 1) +
+                                ", got " + std::to_string(head));
+  }
+  if (row < 0 || row >= NQ) {
+    throw std::invalid_argument("row: expected an integer from 0 to " + std::to_string(NQ - 1) +
+                                ", got " + std::to_string(row));
+  }
+  const float* key_h = key + static_cast<size_t>(head) * NK * D;
+  const float* value_h = value + static_cast<size_t>(head) * NK * DV;
+  const float* query_hi = query + (static_cast<size_t>(head) * NQ + row) * D;
+  const std::vector<std::uint8_t> every_key(NK, 1);
+
+  // scores without scale and temperature, then the logits the kernel uses
+  AttentionOptions raw = options;
+  raw.temperature = 1.0f;
+  raw.has_scale = true;
+  raw.scale = 1.0f;
+  ScoreContext ctx;
+  prepare_scores(ctx, raw, key_h, NK, D);
+  score_row(t.scores, ctx, query_hi, key_h, every_key.data(), NK);
+  prepare_scores(ctx, options, key_h, NK, D);
+  score_row(t.logits, ctx, query_hi, key_h, every_key.data(), NK);
+  t.scale = ctx.scale;
+
+  fill_allowed_row(t.allowed, options, NK, row);
+  check_scores_finite(t.logits, t.allowed, NK, head, row);
+  switch (options.variant) {
+    case Variant::top_k: select_top_k(t.kept, t.logits, t.allowed, NK, options.top_k); break;
+    case Variant::hard: {
+      std::fill(t.kept, t.kept + NK, std::uint8_t{0});
+      const int best = argmax_allowed(t.logits, t.allowed, NK);
+      if (best >= 0) t.kept[best] = 1;
+      break;
+    }
+    default: std::copy(t.allowed, t.allowed + NK, t.kept); break;
+  }
+  std::copy(t.logits, t.logits + NK, t.exps);
+  exp_shifted_row(t.exps, t.kept, NK, &t.max, &t.sum);
+
+  std::copy(t.logits, t.logits + NK, t.weights);
+  normalize_and_mix_row(t.output, t.weights, t.allowed, value_h, NK, DV, options);
+}
+
+}  // namespace attention
