@@ -1,16 +1,18 @@
 // End-to-end tests of the built playground, driving Debian's Chromium
 // (no browser downloads on this machine). The JSON report's stats
 // (expected / unexpected / skipped) are read by scripts/test.mjs.
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 // E2E_PORT and E2E_OUT_DIR let two suites run side by side without sharing a build.
 const port = Number(process.env.E2E_PORT ?? 4173);
-const outDir = process.env.E2E_OUT_DIR ?? 'dist';
+// Absolute, because Vite resolves --outDir against its root (web/).
+const outDir = path.resolve(process.env.E2E_OUT_DIR ?? 'dist');
 
 export default defineConfig({
   testDir: 'tests/e2e',
   // Artifacts of failed tests; a subfolder so other reports in test-results/ survive.
-  outputDir: 'test-results/e2e-artifacts',
+  outputDir: process.env.E2E_OUT_DIR ? `${outDir}-artifacts` : 'test-results/e2e-artifacts',
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,

@@ -1,5 +1,7 @@
 // The controls: a draw-only view of the state. Every control carries
 // data-prop="<state property>"; its bounds come from the state table.
+// Indices (query, key) are 0-based in the state and the URL; a control marked
+// data-one-based shows them counted from 1, as the views number tokens.
 import { formatValue } from './state.js';
 
 /** Replaces a select's options with items [{ value, label }]. */
@@ -19,15 +21,18 @@ export function applyBounds(root, table) {
   for (const el of root.querySelectorAll('input[data-prop]')) {
     const prop = table.find((p) => p.name === el.dataset.prop);
     if (!prop || (prop.type !== 'int' && prop.type !== 'number')) continue;
-    el.min = String(prop.min);
-    el.max = String(prop.max);
+    const shift = 'oneBased' in el.dataset ? 1 : 0;
+    el.min = String(prop.min + shift);
+    el.max = String(prop.max + shift);
     el.step = String(prop.step ?? 1);
   }
 }
 
 /** What a control holds: a boolean for a checkbox, else its text. */
 export function readControl(el) {
-  return el.type === 'checkbox' ? el.checked : el.value;
+  if (el.type === 'checkbox') return el.checked;
+  if ('oneBased' in el.dataset && el.value.trim() !== '') return String(Number(el.value) - 1);
+  return el.value;
 }
 
 /**
@@ -46,11 +51,15 @@ export function writeControls(root, state, editing = null) {
   for (const el of root.querySelectorAll('[data-prop]')) {
     if (el === editing) continue;
     const value = state[el.dataset.prop];
-    if (el.type === 'checkbox') el.checked = value;
-    else if (value === null) el.value = '';
-    else if (el.value !== formatValue(value)) el.value = formatValue(value);
+    const shown = 'oneBased' in el.dataset && typeof value === 'number' ? value + 1 : value;
+    if (el.type === 'checkbox') el.checked = shown;
+    else if (shown === null) el.value = '';
+    else if (el.value !== formatValue(shown)) el.value = formatValue(shown);
   }
   for (const el of root.querySelectorAll('[data-when-variant]')) {
     el.hidden = el.dataset.whenVariant !== state.variant;
+  }
+  for (const el of root.querySelectorAll('[data-when-view]')) {
+    el.hidden = !el.dataset.whenView.split(' ').includes(state.view);
   }
 }

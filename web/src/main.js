@@ -1,21 +1,30 @@
 // Wiring: edits go into the state, the state goes through the model, results
 // go to the views, and the state is mirrored in the URL hash. This is the only
 // module that knows the DOM, the state and the engine together.
+//
+// One selection is shared by every view: the selected query and key are state
+// (query, key: they are in the URL), the shown head is state (head), and the
+// hovered cell is passed from the view under the pointer to all the others
+// through hover(row, col).
+import { createComputer } from './compute.js';
 import { applyBounds, fillOptions, readControl, writeControls } from './controls.js';
-import { createHeatmap } from './heatmap.js';
+import { MAX_TOKENS, traceRow, truncateTokens, VARIANT_LABELS } from './model.js';
+import * as present from './present.js';
+import { createShareButton } from './share.js';
 import {
-  createAttentionModel,
-  digestOf,
-  headWeights,
-  MAX_TOKENS,
-  maxOf,
-  truncateTokens,
-  VARIANT_LABELS,
-} from './model.js';
-import { fromHash, stateTable, toHash, withEdit } from './state.js';
+  clampSelection, describeHashChanges, mergeAdjustments, readHash, stateTable, toHash, VIEWS, withEdit, withValues,
+} from './state.js';
 import { createTokenChips } from './tokens.js';
+import { createBreakdownView } from './views/breakdown.js';
+import { createHeadsGrid } from './views/heads.js';
+import { createHeatmap } from './views/heatmap.js';
+import { createLinesView } from './views/lines.js';
+import { createStatsView } from './views/stats.js';
+import { createStepsView } from './views/steps.js';
+import { createWeightsTable } from './views/weights-table.js';
 
 const EMPTY_MESSAGE = 'Type some text to see its attention weights';
+const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
@@ -30,6 +39,12 @@ function showStatus(message) {
 function showError(message) {
   errorBox.textContent = message;
   errorBox.hidden = message === '';
+}
+
+function showNote(message) {
+  const note = byTestId('hash-note');
+  note.textContent = message;
+  note.hidden = message === '';
 }
 
 async function start() {
@@ -54,56 +69,188 @@ async function start() {
   );
   applyBounds(root, table);
 
-  const compute = createAttentionModel(engine);
+  const announcer = byTestId('announcer');
   const chips = createTokenChips(byTestId('tokens'));
   const heatmap = createHeatmap({
     canvas: byTestId('heatmap'),
     tooltip: byTestId('tooltip'),
     legend: byTestId('legend'),
-    onHover: (row, col) => chips.highlight(row, col),
+    announcer,
+    onHover: (row, col) => hover(row, col),
+    onSelect: (row, col) => select(row, col),
+  });
+  const views = {
+    heatmap,
+    lines: createLinesView({
+      canvas: byTestId('lines'),
+      legend: byTestId('lines-legend'),
+      announcer,
+      onHover: (row, col) => hover(row, col),
+      onSelect: (row, col) => select(row, col),
+    }),
+    heads: createHeadsGrid({
+      root: byTestId('heads-grid'),
+      onHover: (row, col) => hover(row, col),
+      onSelectHead: (h) => commit(withValues(table, state, { head: h + 1 })),
+    }),
+    steps: createStepsView({ root: byTestId('steps'), onSelect: (row, col) => select(row, col) }),
+    breakdown: createBreakdownView({ root: byTestId('breakdown') }),
+    output: createHeatmap({
+      canvas: byTestId('output-map'),
+      tooltip: byTestId('output-tooltip'),
+      legend: byTestId('output-legend'),
+      announcer,
+      names: { title: 'map', row: 'query', col: 'dim', value: 'value' },
+      // A column of the output is a dimension, not a key: share only the query.
+      onHover: (row) => hover(row, null),
+      onSelect: (row) => select(row, null),
+    }),
+    stats: createStatsView({ root: byTestId('stats'), onSelect: (row, col) => select(row, col) }),
+  };
+  const weightsTable = createWeightsTable({ root: byTestId('weights-table-area'), onSelect: (row) => select(row, null) });
+
+  let pending = null; // { n, heads } while the worker computes
+  const computer = createComputer({
+    engine,
+    makeWorker: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+    onResult: () => schedule(),
+    onProgress: showProgress,
   });
 
-  let state = fromHash(table, window.location.hash);
+  const first = readHash(table, window.location.hash);
+  let state = first.state;
+  let linkChanges = first; // adjustments made to the last link, until its first render
   let frame = 0;
+  let tokenized = { text: null }; // the last text's tokens, so views can switch without re-tokenizing
+
+  function tokensOf(text) {
+    const fresh = tokenized.text !== text;
+    if (fresh) tokenized = { text, ...truncateTokens(api.tokenize(text)) };
+    return { ...tokenized, fresh };
+  }
+
+  function hover(row, col) {
+    chips.highlight(row, col);
+    for (const view of Object.values(views)) view.highlight(row, col);
+    weightsTable.highlight(row);
+  }
+
+  function select(row, col) {
+    commit(withValues(table, state, { ...(row !== null && { query: row }), ...(col !== null && { key: col }) }));
+  }
+
+  function commit(next) {
+    state = next;
+    writeControls(root, state);
+    schedule();
+  }
+
+  function showProgress(stage) {
+    const box = byTestId('progress');
+    box.hidden = stage === null;
+    byTestId('view-area').classList.toggle('is-busy', stage !== null);
+    if (stage === null || !pending) return;
+    byTestId('progress-bar').value = STAGES[stage] ?? 0;
+    const what = { queued: 'waiting', loading: 'starting the worker', embedding: 'embedding', attention: 'attention' }[stage] ?? stage;
+    byTestId('progress-text').textContent = `Computing ${pending.n} tokens × ${pending.heads} heads in the background: ${what}…`;
+  }
+
+  function showTabs() {
+    for (const tab of document.querySelectorAll('[role="tab"]')) {
+      const on = tab.dataset.view === state.view;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+    }
+    for (const panel of document.querySelectorAll('[data-view-panel]')) {
+      panel.hidden = panel.dataset.viewPanel !== state.view;
+    }
+    byTestId('legend').classList.toggle('is-off', state.view !== 'heatmap' && state.view !== 'heads');
+  }
+
+  function traceOf(result, head) {
+    if (typeof engine.attentionTrace !== 'function') return undefined;
+    return traceRow(engine, state, result, head - 1, state.query);
+  }
+
+  function drawViews(result, tokens, head) {
+    heatmap.draw(present.heatmapData(state, result, tokens, head));
+    const tableArea = byTestId('weights-table-area');
+    tableArea.hidden = !state.table;
+    if (state.table) weightsTable.draw(present.tableData(result, tokens, head));
+    switch (state.view) {
+      case 'lines':
+        return views.lines.draw(present.linesData(state, result, tokens, head));
+      case 'heads':
+        return views.heads.draw(present.headsData(state, result, head));
+      case 'steps':
+        return views.steps.draw(present.stepsData(state, result, tokens, head, traceOf(result, head)));
+      case 'breakdown':
+        return views.breakdown.draw(present.breakdownData(state, result, tokens, head, traceOf(result, head)?.scores[state.key]));
+      case 'output':
+        return views.output.draw(present.outputData(state, result, tokens, head));
+      case 'stats':
+        return views.stats.draw(present.statsData(state, result, tokens, head));
+      default:
+        return undefined;
+    }
+  }
+
+  function clearViews() {
+    heatmap.clear();
+    views.output.clear();
+    byTestId('weights-table-area').hidden = true;
+    for (const id of ['steps', 'breakdown', 'heads-grid']) byTestId(id).replaceChildren();
+  }
 
   function render() {
     frame = 0;
-    const published = { lastResult: null, tokens: [], state, head: state.head };
+    document.documentElement.dataset.theme = state.theme;
+    showTabs();
+    const published = { lastResult: null, tokens: [], state, head: state.head, pending: false };
     try {
-      const { tokens, total } = truncateTokens(api.tokenize(state.text));
+      const { tokens, total, fresh } = tokensOf(state.text);
       published.tokens = tokens;
-      chips.draw(tokens, total);
+      if (fresh) chips.draw(tokens, total);
       if (tokens.length === 0) {
-        heatmap.clear();
+        clearViews();
         showStatus(EMPTY_MESSAGE);
         showError('');
       } else {
-        const result = compute(state, tokens);
-        const head = Math.min(state.head, result.heads);
-        const weights = headWeights(result, head - 1);
-        heatmap.draw({
-          weights,
-          rows: result.n,
-          cols: result.n,
-          rowLabels: tokens,
-          colLabels: tokens,
-          max: maxOf(weights),
-          digest: digestOf(weights),
-          title: `head ${head} of ${result.heads}`,
-        });
-        published.lastResult = result;
-        published.head = head;
-        showStatus(
-          total > tokens.length
-            ? `Showing the first ${MAX_TOKENS} of ${total} tokens`
-            : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant} · head ${head} of ${result.heads}`,
-        );
-        showError('');
+        pending = { n: tokens.length, heads: state.heads };
+        const answer = computer.get(state, tokens);
+        if (answer.pending) {
+          published.pending = true;
+          showStatus(`Computing ${tokens.length} tokens in the background…`);
+        } else {
+          pending = null;
+          const result = answer.result;
+          const clamped = clampSelection(state, result.n);
+          state = clamped.state;
+          if (linkChanges) linkChanges = { ...linkChanges, adjustments: mergeAdjustments(linkChanges.adjustments, clamped.adjustments) };
+          for (const id of ['query', 'key']) byTestId(id).max = String(result.n);
+          writeControls(root, state, document.activeElement);
+          const head = Math.min(state.head, result.heads);
+          drawViews(result, tokens, head);
+          published.lastResult = result;
+          published.computedIn = answer.computedIn;
+          published.head = head;
+          published.state = state;
+          showStatus(
+            total > tokens.length
+              ? `Showing the first ${MAX_TOKENS} of ${total} tokens`
+              : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant} · head ${head} of ${result.heads}`,
+          );
+          showError('');
+        }
       }
     } catch (error) {
-      heatmap.clear();
+      clearViews();
       showStatus('');
       showError(messageOf(error));
+    }
+    if (linkChanges && !published.pending) {
+      showNote(describeHashChanges(linkChanges));
+      linkChanges = null;
     }
     window.__attentionPlayground = published;
     window.history.replaceState(null, '', toHash(table, state));
@@ -123,13 +270,39 @@ async function start() {
   // When an edit is committed, show its parsed, clamped value.
   root.addEventListener('change', () => writeControls(root, state));
   window.addEventListener('hashchange', () => {
-    state = fromHash(table, window.location.hash);
+    const read = readHash(table, window.location.hash);
+    state = read.state;
+    linkChanges = read;
     writeControls(root, state);
     schedule();
   });
 
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  byTestId('view-tabs').addEventListener('click', (event) => {
+    const tab = event.target.closest('[role="tab"]');
+    if (tab) commit(withEdit(table, state, 'view', tab.dataset.view));
+  });
+  byTestId('view-tabs').addEventListener('keydown', (event) => {
+    const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -VIEWS.length, End: VIEWS.length };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const at = VIEWS.indexOf(state.view);
+    const next = Math.min(VIEWS.length - 1, Math.max(0, at + moves[event.key]));
+    commit(withEdit(table, state, 'view', VIEWS[next]));
+    tabs[next].focus();
+  });
+  window.addEventListener('resize', () => views[state.view].render?.());
+
+  createShareButton({
+    button: byTestId('share'),
+    status: byTestId('share-status'),
+    field: byTestId('share-url'),
+    url: () => `${window.location.href.split('#')[0]}${toHash(table, state)}`,
+  });
+
   writeControls(root, state);
   byTestId('controls').disabled = false;
+  byTestId('view-options').disabled = false;
   byTestId('text-input').disabled = false;
   render();
 }

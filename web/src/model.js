@@ -1,8 +1,10 @@
 // Model helpers: from the playground state to attention weights through the
-// engine, and the small pure summaries the views need. No DOM here.
+// engine, and the small pure summaries the views need. No DOM here; the same
+// functions run on the page and in the worker (worker.js).
 //
 // Shapes (legend of core/include/attention/attention.h): H heads, N tokens
-// (queries = keys = N), D = DIM. weights is [H, N, N], row-major.
+// (queries = keys = N), D = DIM. query, key, value are [H, N, D]; weights is
+// [H, N, N] and output [H, N, D], row-major.
 
 export const DIM = 16;
 
@@ -29,12 +31,56 @@ export function truncateTokens(allTokens) {
 }
 
 /**
- * Returns compute(state, tokens) -> { output, weights, heads, n }.
+ * True when computing takes long enough (over ~100 ms on a slow machine) to
+ * belong in the worker: many tokens, or many weights.
+ */
+export function needsWorker(n, heads) {
+  return n > 256 || heads * n * n > 2 ** 20;
+}
+
+/** What Q/K/V depend on, and what the weights depend on beyond that: cache keys. */
+export function qkvKeyOf(state, tokens) {
+  return JSON.stringify([tokens, state.heads, state.seed]);
+}
+
+export function resultKeyOf(state, tokens) {
+  return JSON.stringify([qkvKeyOf(state, tokens), state.variant, state.causal, state.window, state.temperature, Math.min(state.k, tokens.length)]);
+}
+
+/** The variant's seeded parameters (undefined for those that need none). */
+export function paramsFor(engine, state, n) {
+  return SEEDED_VARIANTS.has(state.variant)
+    ? engine.seededParams({ variant: state.variant, dim: DIM, seed: state.seed, k: Math.min(state.k, n) })
+    : undefined;
+}
+
+/** The engine request of attention() for the state, Q/K/V and params. */
+export function attentionRequest(state, qkv, n, params) {
+  return {
+    query: qkv.query,
+    key: qkv.key,
+    value: qkv.value,
+    heads: state.heads,
+    queries: n,
+    keys: n,
+    dim: DIM,
+    variant: state.variant,
+    causal: state.causal,
+    window: state.window,
+    temperature: state.temperature,
+    params,
+  };
+}
+
+/**
+ * Returns compute(state, tokens, qkv?) -> result, where result is
+ * { query, key, value, params, output, weights, heads, n }.
  * Q/K/V are remembered across calls while tokens, heads and seed stay the
  * same, and the result while nothing it depends on changes, so switching the
- * displayed head or retyping the same text costs nothing.
+ * displayed head or retyping the same text costs nothing. report(stage) is
+ * told 'embedding' and 'attention' as each starts (the worker's progress).
  */
-export function createAttentionModel(engine) {
+export function createAttentionModel(engine, report = () => {}) {
   let qkvKey = null;
   let qkv = null;
   let resultKey = null;
@@ -42,45 +88,51 @@ export function createAttentionModel(engine) {
 
   return function compute(state, tokens) {
     const n = tokens.length;
-    const nextQkvKey = JSON.stringify([tokens, state.heads, state.seed]);
+    const nextQkvKey = qkvKeyOf(state, tokens);
     if (nextQkvKey !== qkvKey) {
       qkvKey = null;
+      report('embedding');
       qkv = engine.embedText({ tokens, heads: state.heads, dim: DIM, seed: state.seed });
       qkvKey = nextQkvKey;
       resultKey = null;
     }
-    const k = Math.min(state.k, n);
-    const nextResultKey = JSON.stringify([state.variant, state.causal, state.window, state.temperature, k]);
+    const nextResultKey = resultKeyOf(state, tokens);
     if (nextResultKey !== resultKey) {
       resultKey = null;
-      const params = SEEDED_VARIANTS.has(state.variant)
-        ? engine.seededParams({ variant: state.variant, dim: DIM, seed: state.seed, k })
-        : undefined;
-      const { output, weights } = engine.attention({
-        query: qkv.query,
-        key: qkv.key,
-        value: qkv.value,
-        heads: state.heads,
-        queries: n,
-        keys: n,
-        dim: DIM,
-        variant: state.variant,
-        causal: state.causal,
-        window: state.window,
-        temperature: state.temperature,
-        params,
-      });
-      result = { output, weights, heads: state.heads, n };
+      report('attention');
+      const params = paramsFor(engine, state, n);
+      const { output, weights } = engine.attention(attentionRequest(state, qkv, n, params));
+      result = { query: qkv.query, key: qkv.key, value: qkv.value, params, output, weights, heads: state.heads, n };
       resultKey = nextResultKey;
     }
     return result;
   };
 }
 
+/**
+ * Every intermediate number of one row of the result, from the core
+ * (engine.attentionTrace): see AttentionTrace in wasm/index.d.ts.
+ * head and row are 0-based.
+ */
+export function traceRow(engine, state, result, head, row) {
+  return engine.attentionTrace({ ...attentionRequest(state, result, result.n, result.params), head, row });
+}
+
 /** The [N, N] weights of head h (0-based), as a view into weights [H, N, N]. */
 export function headWeights(result, h) {
   const size = result.n * result.n;
   return result.weights.subarray(h * size, (h + 1) * size);
+}
+
+/** Row i of head h of a tensor [H, N, width], as a view. */
+export function rowOf(tensor, n, width, h, i) {
+  const start = (h * n + i) * width;
+  return tensor.subarray(start, start + width);
+}
+
+/** The [N, width] slice of head h of a tensor [H, N, width], as a view. */
+export function headSlice(tensor, n, width, h) {
+  return tensor.subarray(h * n * width, (h + 1) * n * width);
 }
 
 export function maxOf(values) {

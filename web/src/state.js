@@ -2,9 +2,17 @@
 // parsed and clamped the same way whether it comes from a control or from the
 // URL hash (#text=...&variant=...&heads=...). With the seed in it, any view is
 // rebuilt exactly from its URL. No DOM here.
+//
+// A hash is untrusted input: unknown keys are ignored, unreadable values are
+// dropped, out-of-range values are clamped, and readHash reports every such
+// adjustment so the page can say so. Values are only ever parsed, never run or
+// inserted as HTML.
 import { MAX_TOKENS } from './model.js';
 
 export const DEFAULT_TEXT = "The animal didn't cross the street because it was too tired";
+
+/** The views of the figure, in tab order. */
+export const VIEWS = ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats'];
 
 /**
  * The table. type is 'string' | 'enum' | 'bool' | 'int' | 'number'; numbers
@@ -13,6 +21,7 @@ export const DEFAULT_TEXT = "The animal didn't cross the street because it was t
  */
 export function stateTable(variantNames) {
   return [
+    // What is computed.
     { name: 'text', type: 'string', default: DEFAULT_TEXT, maxLength: 200_000 },
     {
       name: 'variant',
@@ -27,6 +36,16 @@ export function stateTable(variantNames) {
     { name: 'temperature', type: 'number', default: 1, min: 0.05, max: 5, step: 0.05 },
     { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 32 - 1 },
     { name: 'k', type: 'int', default: 2, min: 1, max: MAX_TOKENS },
+    // How it is shown.
+    { name: 'view', type: 'enum', values: VIEWS, default: 'heatmap' },
+    { name: 'query', type: 'int', default: 0, min: 0, max: MAX_TOKENS - 1 },
+    { name: 'key', type: 'int', default: 0, min: 0, max: MAX_TOKENS - 1 },
+    { name: 'scale', type: 'enum', values: ['linear', 'log'], default: 'linear' },
+    { name: 'palette', type: 'enum', values: ['viridis', 'cividis'], default: 'viridis' },
+    { name: 'theme', type: 'enum', values: ['light', 'dark'], default: 'light' },
+    { name: 'layout', type: 'enum', values: ['horizontal', 'vertical'], default: 'horizontal' },
+    { name: 'allheads', type: 'bool', default: true },
+    { name: 'table', type: 'bool', default: false },
   ];
 }
 
@@ -84,16 +103,114 @@ export function withEdit(table, state, name, raw) {
   return normalize({ ...state, [name]: value });
 }
 
-/** The state a URL hash describes: defaults, then every readable known key. */
-export function fromHash(table, hash) {
-  const params = new URLSearchParams(String(hash).replace(/^#/, ''));
+/** state with several properties set at once from values already in range (e.g. a click's selection). */
+export function withValues(table, state, values) {
+  let next = state;
+  for (const [name, value] of Object.entries(values)) next = withEdit(table, next, name, value);
+  return next;
+}
+
+const MAX_SHOWN = 24; // a hash value quoted in a note is cut to this many characters
+
+function quoted(raw) {
+  const text = String(raw);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
+}
+
+/**
+ * The state a URL hash describes, and what had to be changed to get it:
+ * adjustments [{ name, from, to }] for values clamped or cut to their bounds
+ * (from is the hash's text, to the value used), ignored [{ name, from }] for
+ * known keys whose value could not be read. Unknown keys are ignored silently
+ * (other tools may add their own).
+ */
+export function readHash(table, hash) {
+  const params = new URLSearchParams(String(hash ?? '').replace(/^#/, ''));
   const state = defaultState(table);
+  const adjustments = [];
+  const ignored = [];
   for (const prop of table) {
     if (!params.has(prop.name)) continue;
-    const value = parseValue(prop, params.get(prop.name));
-    if (value !== undefined) state[prop.name] = value;
+    const raw = params.get(prop.name);
+    const value = parseValue(prop, raw);
+    if (value === undefined) {
+      ignored.push({ name: prop.name, from: quoted(raw) });
+      continue;
+    }
+    state[prop.name] = value;
+    if (wasAdjusted(prop, raw, value)) {
+      adjustments.push({ name: prop.name, from: quoted(raw), to: prop.type === 'string' ? `${value.length} characters` : formatValue(value) });
+    }
   }
-  return normalize(state);
+  const normalized = normalize(state);
+  if (normalized.head !== state.head) {
+    const earlier = adjustments.find((a) => a.name === 'head');
+    if (earlier) earlier.to = formatValue(normalized.head);
+    else adjustments.push({ name: 'head', from: formatValue(state.head), to: formatValue(normalized.head) });
+  }
+  return { state: normalized, adjustments, ignored };
+}
+
+/** True when value is not what raw literally says (clamped, rounded or cut). */
+function wasAdjusted(prop, raw, value) {
+  switch (prop.type) {
+    case 'string':
+      return value.length !== raw.length;
+    case 'int':
+    case 'number':
+      return value !== null && value !== Number(String(raw).trim());
+    default:
+      return false;
+  }
+}
+
+/** The state a URL hash describes: defaults, then every readable known key. */
+export function fromHash(table, hash) {
+  return readHash(table, hash).state;
+}
+
+/**
+ * The selection (query, key) moved into [0, n − 1] for n tokens, and the
+ * adjustments made, in readHash's form.
+ */
+export function clampSelection(state, n) {
+  const adjustments = [];
+  let next = state;
+  for (const name of ['query', 'key']) {
+    const limit = Math.max(0, n - 1);
+    if (next[name] > limit) {
+      adjustments.push({ name, from: formatValue(next[name]), to: formatValue(limit) });
+      next = { ...next, [name]: limit };
+    }
+  }
+  return { state: next, adjustments };
+}
+
+/**
+ * Adjustments a then b, in readHash's form; a property adjusted twice (a
+ * query clamped to the table's bound, then to the token count) is one entry
+ * from the first from to the last to.
+ */
+export function mergeAdjustments(a, b) {
+  const merged = a.map((entry) => ({ ...entry }));
+  for (const entry of b) {
+    const earlier = merged.find((m) => m.name === entry.name);
+    if (earlier) earlier.to = entry.to;
+    else merged.push({ ...entry });
+  }
+  return merged;
+}
+
+/** One line for the page, e.g. "Adjusted from the link: heads 99 → 8; ignored: seed "abc"". */
+export function describeHashChanges({ adjustments = [], ignored = [] }) {
+  const parts = [];
+  if (adjustments.length) {
+    parts.push(`Adjusted from the link: ${adjustments.map((a) => `${a.name} ${a.from} → ${a.to}`).join(', ')}`);
+  }
+  if (ignored.length) {
+    parts.push(`Ignored unreadable values: ${ignored.map((i) => `${i.name} "${i.from}"`).join(', ')}`);
+  }
+  return parts.join('. ');
 }
 
 export function formatValue(value) {

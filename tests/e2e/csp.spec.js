@@ -1,0 +1,88 @@
+// The embeddable build under a strict Content Security Policy, as tutorial
+// sites have: scripts from the site only plus WebAssembly compilation
+// (script-src 'self' 'wasm-unsafe-eval'), no inline script, no unsafe-eval.
+import { expect, test } from '@playwright/test';
+
+const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'";
+
+/** Records CSP violations (from the event and from the console) and other errors of the page and its frames. */
+async function watchPolicy(page) {
+  const problems = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
+}
+
+/** Serves every HTML page of the site with policy as a response header. */
+async function serveWithPolicy(page, policy) {
+  await page.route(
+    (url) => url.pathname.endsWith('.html'),
+    async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy } });
+    },
+  );
+}
+
+async function latestDetail(element) {
+  await expect.poll(() => element.evaluate((el) => el.attention !== null)).toBe(true);
+  return element.evaluate((el) => ({ heads: el.attention.heads, queries: el.attention.queries, weights: Array.from(el.attention.weights) }));
+}
+
+test.describe('a strict Content Security Policy', () => {
+  test('the CSP example (policy in a meta tag) computes with the element and the JS API, with no violation', async ({ page }) => {
+    const problems = await watchPolicy(page);
+    await page.goto('/examples/csp.html');
+    const element = page.getByTestId('playground');
+    await expect(element.getByTestId('heatmap')).toHaveAttribute('data-rows', '6');
+    const detail = await latestDetail(element);
+    expect([detail.heads, detail.queries]).toEqual([2, 6]);
+    // The API's 2×2 causal example: the first query sees only the first key.
+    await expect(page.getByTestId('api-result')).toHaveText(/^JS API weights: 1\.0000, 0\.0000, 0\.\d{4}, 0\.\d{4}$/);
+    await element.getByLabel('Sentence').fill('a b c');
+    await expect(element.getByTestId('heatmap')).toHaveAttribute('data-rows', '3');
+    expect(problems).toEqual([]);
+  });
+
+  for (const [name, url] of [
+    ['the iframe page', '/embed.html#text=the+cat+sat&heads=2&controls=full'],
+    ['the tutorial (with its iframe)', '/examples/tutorial.html'],
+  ]) {
+    test(`${name} works with the policy as a response header`, async ({ page }) => {
+      const problems = await watchPolicy(page);
+      await serveWithPolicy(page, POLICY);
+      await page.goto(url);
+      const element = page.locator('attention-playground').first();
+      await expect(element.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+      if (url.includes('tutorial')) {
+        const frame = page.frameLocator('iframe');
+        await page.locator('iframe').scrollIntoViewIfNeeded();
+        await expect(frame.locator('attention-playground').getByTestId('head-tile-average')).toBeVisible();
+        await expect(page.getByTestId('steps-demo').getByTestId('steps-output')).toHaveText(/^\[/);
+        await expect(page.getByTestId('api-table').locator('tbody tr')).toHaveCount(3);
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  test('the check sees a violation: without wasm-unsafe-eval the core is refused and the element says so', async ({ page }) => {
+    const problems = await watchPolicy(page);
+    await serveWithPolicy(page, POLICY.replace(" 'wasm-unsafe-eval'", ''));
+    await page.goto('/embed.html#text=a+b');
+    await expect(page.getByTestId('playground').getByRole('alert')).toContainText('The WebAssembly core failed to load');
+    expect(problems.some((p) => /CSP violation|Content Security Policy/i.test(p))).toBe(true);
+  });
+
+  test('the built module uses no eval or new Function', async ({ request }) => {
+    const code = await (await request.get('/attention-playground.js')).text();
+    expect(code.length).toBeGreaterThan(10_000);
+    expect(code).not.toMatch(/\bnew Function\b|\beval\(/);
+  });
+});

@@ -1,0 +1,39 @@
+// The element's attributes are the playground's URL state: the same table
+// (web/src/state.js), the same names, the same parsing and clamping, plus
+// the one property only an embedded playground has, controls. No DOM here.
+import { fromHash, formatValue, stateTable } from '../state.js';
+
+/** full: every setting; minimal: text, variant, causal and the shown head; none: the figure alone. */
+export const CONTROL_MODES = ['full', 'minimal', 'none'];
+
+export function elementTable(variantNames) {
+  return [...stateTable(variantNames), { name: 'controls', type: 'enum', values: CONTROL_MODES, default: 'minimal' }];
+}
+
+/**
+ * The state that attributes describe: read(name) returns an attribute's
+ * value or null when it is absent. A boolean attribute that is present but
+ * empty (`<attention-playground causal>`) is true, as in HTML.
+ */
+export function stateFromAttributes(table, read) {
+  const params = new URLSearchParams();
+  for (const prop of table) {
+    const value = read(prop.name);
+    if (value === null) continue;
+    params.set(prop.name, prop.type === 'bool' && value.trim() === '' ? 'true' : value);
+  }
+  return fromHash(table, params.toString());
+}
+
+/**
+ * The attribute value that stands for value of prop: null means "remove the
+ * attribute". A true boolean is the bare attribute; a false one whose
+ * default is false is no attribute at all.
+ */
+export function attributeValue(prop, value) {
+  if (prop.type === 'bool') {
+    if (value) return '';
+    return prop.default === false ? null : 'false';
+  }
+  return formatValue(value);
+}

@@ -1,0 +1,254 @@
+// <attention-playground>: the playground as a custom element. Its attributes
+// are the URL state (attributes.js); a control edited inside it is written
+// back to its attribute, so the attributes are the one source of truth and
+// a page may change them at any time. Everything lives in a shadow root, so
+// several elements on one page share nothing but the engine (engine.js).
+//
+// Events: `attention-change` (bubbles, composed) whenever the weights change,
+// detail { tokens, heads, queries, keys, weights: Float32Array [heads, nq, nk], state }.
+import { tokenize, variants } from '../../../wasm/index.js';
+import { readControl, writeControls } from '../controls.js';
+import { createAttentionModel, MAX_TOKENS, truncateTokens } from '../model.js';
+import { clampSelection, withEdit, withValues } from '../state.js';
+import pageCss from '../style.css?inline';
+import { createTokenChips } from '../tokens.js';
+import { attributeValue, elementTable, stateFromAttributes } from './attributes.js';
+import elementCss from './element.css?inline';
+import { sharedEngine } from './engine.js';
+import { buildShell } from './shell.js';
+import { createViewSet } from './views.js';
+
+const TABLE = elementTable([...variants]);
+const EMPTY_MESSAGE = 'Type some text to see its attention weights';
+
+// The playground's own styles (so the views look as on the main page), its
+// :root rules moved to the host and its dark theme to theme="dark", then the
+// element's. Constructed style sheets shared by every element: no <style> or
+// style attribute, so a page's style-src needs no 'unsafe-inline' for them.
+let sheets = null;
+function styleSheets() {
+  if (!sheets) {
+    const hostCss = pageCss
+      .replace(/:root\[data-theme=(['"]?)dark\1\]/g, ":host([theme='dark'])")
+      .replace(/:root\b/g, ':host');
+    sheets = [hostCss, elementCss].map((text) => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      return sheet;
+    });
+  }
+  return sheets;
+}
+
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+export class AttentionPlaygroundElement extends HTMLElement {
+  static observedAttributes = TABLE.map((prop) => prop.name);
+
+  #parts;
+  #chips;
+  #showView;
+  #state;
+  #engine = null;
+  #compute = null; // set once the shared engine is ready
+  #loading = false;
+  #frame = 0;
+  #editing = null; // the control being typed in: never rewritten under the cursor
+  #lastResult = null;
+  #lastDetail = null;
+
+  constructor() {
+    super();
+    const shadow = this.attachShadow({ mode: 'open' });
+    shadow.adoptedStyleSheets = styleSheets();
+    this.#parts = buildShell(shadow, TABLE, variants);
+    this.#chips = createTokenChips(this.#parts.tokens);
+    this.#showView = createViewSet({
+      container: this.#parts.views,
+      announcer: this.#parts.announcer,
+      onHover: (row, col) => this.#chips.highlight(row, col),
+      // A click or Enter on a cell selects its query and key (the steps and breakdown views show them).
+      onSelect: (row, col) => this.#setValues(col === null ? { query: row } : { query: row, key: col }),
+      onSelectHead: (head) => this.#setValues({ head }),
+    });
+    this.#state = this.#readAttributes();
+
+    const { controls } = this.#parts;
+    controls.addEventListener('input', (event) => {
+      const el = event.target.closest('[data-prop]');
+      if (el) this.#edit(el);
+    });
+    // When an edit is committed, show its parsed, clamped value.
+    controls.addEventListener('change', () => writeControls(controls, this.#state));
+    // The views fit the element's width: draw again when it changes (the
+    // page's layout, not only the window, decides it).
+    let width = 0;
+    new ResizeObserver(([entry]) => {
+      const next = Math.round(entry.contentRect.width);
+      if (next === width) return;
+      width = next;
+      this.#schedule();
+    }).observe(this.#parts.views);
+    this.#sync();
+  }
+
+  /** The parsed, clamped state the element shows (a copy). */
+  get state() {
+    return { ...this.#state };
+  }
+
+  /** The detail of the last attention-change event, or null before the first. */
+  get attention() {
+    return this.#lastDetail;
+  }
+
+  connectedCallback() {
+    this.#load();
+    this.#schedule();
+  }
+
+  disconnectedCallback() {
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+  }
+
+  attributeChangedCallback() {
+    this.#state = this.#readAttributes();
+    this.#sync();
+  }
+
+  #readAttributes() {
+    return stateFromAttributes(TABLE, (name) => this.getAttribute(name));
+  }
+
+  /** A control changed: write every property it changed back to its attribute. */
+  #edit(el) {
+    this.#editing = el;
+    try {
+      this.#reflect(withEdit(TABLE, this.#state, el.dataset.prop, readControl(el)));
+    } finally {
+      this.#editing = null;
+    }
+  }
+
+  #setValues(values) {
+    this.#reflect(withValues(TABLE, this.#state, values));
+  }
+
+  /** Writes every property of next that differs from the state to its attribute. */
+  #reflect(next) {
+    for (const prop of TABLE) {
+      if (next[prop.name] === this.#state[prop.name]) continue;
+      const value = attributeValue(prop, next[prop.name]);
+      if (value === null) this.removeAttribute(prop.name);
+      else this.setAttribute(prop.name, value);
+    }
+  }
+
+  /** Shows the state in the controls and schedules a render. */
+  #sync() {
+    const { controls } = this.#parts;
+    const state = this.#state;
+    controls.dataset.mode = state.controls;
+    controls.hidden = state.controls === 'none';
+    this.#parts.tokens.hidden = state.controls === 'none';
+    writeControls(controls, state, this.#editing);
+    for (const el of controls.querySelectorAll('[data-when-view]')) {
+      el.hidden = !el.dataset.whenView.split(' ').includes(state.view);
+    }
+    for (const el of controls.querySelectorAll('[data-when-heads]')) el.hidden = state.heads === 1;
+    this.#schedule();
+  }
+
+  #load() {
+    if (this.#compute || this.#loading) return;
+    this.#loading = true;
+    this.#showStatus('Loading the WebAssembly core…');
+    sharedEngine().then(
+      (engine) => {
+        this.#loading = false;
+        this.#engine = engine;
+        this.#compute = createAttentionModel(engine);
+        this.#parts.controls.disabled = false;
+        this.#render();
+      },
+      (error) => {
+        this.#loading = false;
+        this.#showStatus('');
+        this.#showError(`The WebAssembly core failed to load: ${messageOf(error)}`);
+      },
+    );
+  }
+
+  #schedule() {
+    if (!this.#frame && this.#compute && this.isConnected) {
+      this.#frame = requestAnimationFrame(() => this.#render());
+    }
+  }
+
+  #render() {
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    const { view, name, note } = this.#showView(this.#state.view);
+    this.#parts.note.textContent = note;
+    this.#parts.note.hidden = note === '';
+
+    let detail = null;
+    try {
+      const { tokens, total } = truncateTokens(tokenize(this.#state.text));
+      this.#chips.draw(tokens, total);
+      if (tokens.length === 0) {
+        view.clear();
+        this.#parts.title.textContent = '';
+        this.#showStatus(EMPTY_MESSAGE);
+        if (this.#lastResult !== null || this.#lastDetail === null) detail = this.#detail([], null);
+        this.#lastResult = null;
+      } else {
+        // The selected query and key are kept inside the tokens for the views.
+        const { state } = clampSelection(this.#state, tokens.length);
+        const result = this.#compute(state, tokens);
+        const head = Math.min(state.head, result.heads);
+        view.draw({ state, result, tokens, head, engine: this.#engine });
+        this.#parts.title.textContent = `${name} · head ${head} of ${result.heads}`;
+        this.#showStatus(
+          total > tokens.length
+            ? `Showing the first ${MAX_TOKENS} of ${total} tokens`
+            : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant}`,
+        );
+        if (result !== this.#lastResult) detail = this.#detail(tokens, result);
+        this.#lastResult = result;
+      }
+      this.#showError('');
+    } catch (error) {
+      view.clear();
+      this.#lastResult = null;
+      this.#showStatus('');
+      this.#showError(messageOf(error));
+    }
+    if (detail) {
+      this.#lastDetail = detail;
+      this.dispatchEvent(new CustomEvent('attention-change', { detail, bubbles: true, composed: true }));
+    }
+  }
+
+  /** An event detail: a copy of the weights, so listeners cannot change what is drawn. */
+  #detail(tokens, result) {
+    return {
+      tokens: [...tokens],
+      heads: result ? result.heads : this.#state.heads,
+      queries: result ? result.n : 0,
+      keys: result ? result.n : 0,
+      weights: result ? result.weights.slice() : new Float32Array(0),
+      state: { ...this.#state },
+    };
+  }
+
+  #showStatus(message) {
+    this.#parts.status.textContent = message;
+  }
+
+  #showError(message) {
+    this.#parts.error.textContent = message;
+    this.#parts.error.hidden = message === '';
+  }
+}

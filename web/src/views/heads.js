@@ -1,0 +1,116 @@
+// Heads grid: a small heatmap per head plus their average, a draw-only
+// component. Clicking a head's map focuses it; hovering a cell of any map
+// marks the same cell in all of them. It is given weights [H, N, N] and
+// their average [N, N]; it knows no attention math.
+import { createScale, paletteTable, valuesToPixels } from '../colormap.js';
+import { downsample } from '../stats.js';
+
+const TILE = 132; // CSS pixels per map
+
+/**
+ * elements: { root } (the grid container).
+ * onHover(row, col) with the hovered cell or nulls; onSelectHead(h) with a 0-based head.
+ */
+export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () => {} }) {
+  let data = null;
+  let tiles = [];
+  let mark = null;
+
+  /**
+   * data: { weights [heads, n, n], average [n, n], heads, n, head (0-based focused),
+   * scale, palette, max }.
+   */
+  function draw(next) {
+    data = next;
+    const { heads, n } = data;
+    const scale = createScale({ kind: data.scale, min: 0, max: data.max });
+    const table = paletteTable(data.palette);
+    const size = n * n;
+    const maps = [
+      ...Array.from({ length: heads }, (_, h) => ({ h, values: data.weights.subarray(h * size, (h + 1) * size) })),
+      { h: null, values: data.average },
+    ];
+    tiles = maps.map(({ h, values }) => buildTile(h, values, scale, table));
+    root.replaceChildren(...tiles.map((t) => t.element));
+    paintMarks();
+  }
+
+  function buildTile(h, values, scale, table) {
+    const isAverage = h === null;
+    const dpr = window.devicePixelRatio || 1;
+    const element = document.createElement(isAverage ? 'figure' : 'button');
+    element.className = 'head-tile';
+    element.dataset.testid = isAverage ? 'head-tile-average' : `head-tile-${h + 1}`;
+    if (!isAverage) {
+      element.type = 'button';
+      element.setAttribute('aria-pressed', String(h === data.head));
+      element.addEventListener('click', () => onSelectHead(h));
+    }
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('aria-hidden', 'true');
+    canvas.width = Math.round(TILE * dpr);
+    canvas.height = Math.round(TILE * dpr);
+    canvas.style.width = `${TILE}px`;
+    canvas.style.height = `${TILE}px`;
+    // A map never shows more than about two values per device pixel: pool large matrices first.
+    const pooled = downsample(values, data.n, Math.ceil(TILE * dpr));
+    const image = document.createElement('canvas');
+    image.width = image.height = pooled.m;
+    const imageCtx = image.getContext('2d');
+    const pixels = imageCtx.createImageData(pooled.m, pooled.m);
+    valuesToPixels(pooled.values, pooled.m * pooled.m, scale, table, pixels.data);
+    imageCtx.putImageData(pixels, 0, 0);
+    const caption = document.createElement(isAverage ? 'figcaption' : 'span');
+    caption.className = 'head-tile-caption';
+    caption.textContent = isAverage ? `average of ${data.heads}` : `head ${h + 1}`;
+    element.append(canvas, caption);
+    canvas.addEventListener('pointermove', (event) => {
+      const rect = canvas.getBoundingClientRect();
+      const col = Math.floor(((event.clientX - rect.left) / rect.width) * data.n);
+      const row = Math.floor(((event.clientY - rect.top) / rect.height) * data.n);
+      if (row >= 0 && col >= 0 && row < data.n && col < data.n) setMark(row, col, true);
+    });
+    canvas.addEventListener('pointerleave', () => setMark(null, null, true));
+    return { element, canvas, image, dpr };
+  }
+
+  function paintTile({ canvas, image, dpr }) {
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.imageSmoothingEnabled = image.width > TILE;
+    ctx.clearRect(0, 0, TILE, TILE);
+    ctx.drawImage(image, 0, 0, TILE, TILE);
+    if (!mark) return;
+    const cell = TILE / data.n;
+    ctx.strokeStyle = '#ff4f79';
+    ctx.lineWidth = 2;
+    const w = Math.max(cell, 4);
+    if (mark.row !== null && mark.col !== null) {
+      ctx.strokeRect((mark.col + 0.5) * cell - w / 2, (mark.row + 0.5) * cell - w / 2, w, w);
+    } else if (mark.row !== null) {
+      ctx.strokeRect(0, mark.row * cell, TILE, Math.max(cell, 2));
+    } else if (mark.col !== null) {
+      ctx.strokeRect(mark.col * cell, 0, Math.max(cell, 2), TILE);
+    }
+  }
+
+  function paintMarks() {
+    root.dataset.markRow = mark?.row == null ? '' : String(mark.row);
+    root.dataset.markCol = mark?.col == null ? '' : String(mark.col);
+    if (data) for (const tile of tiles) paintTile(tile);
+  }
+
+  function setMark(row, col, tell) {
+    const next = row === null && col === null ? null : { row, col };
+    if (mark?.row === next?.row && mark?.col === next?.col) return;
+    mark = next;
+    paintMarks();
+    if (tell) onHover(row, col);
+  }
+
+  return {
+    draw,
+    render: paintMarks,
+    highlight: (row, col) => setMark(row, col, false),
+  };
+}

@@ -1,0 +1,381 @@
+// A matrix as a heatmap: a draw-only component. It is given the values
+// [rows, cols], the axis labels and the colour scale; it knows no attention
+// math. The values become one pixel each (ImageData into an offscreen canvas)
+// and that image is drawn scaled, so 2048 × 2048 stays smooth. Token text
+// reaches the page only through canvas fillText and textContent, never as HTML.
+import { createScale, paletteTable, valuesToPixels } from '../colormap.js';
+import { formatWeight, shortLabel } from '../format.js';
+
+const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "Noto Color Emoji", sans-serif';
+const LABEL_PITCH = 14; // fewest CSS pixels between two drawn labels
+const LABEL_MAX_WIDTH = 110;
+const GAP = 6; // between labels and the plot
+const PAD = 8; // right and bottom edge
+const PLOT_MIN = 160;
+const PLOT_MAX = 640;
+const CELL_MAX = 40; // non-square matrices: largest cell side
+const HEIGHT_RESERVE = 200; // keep the plot's bottom on screen below the panel head
+const HOVER_COLOR = '#ff4f79';
+const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+
+/**
+ * elements: { canvas, tooltip, legend, announcer? }; the canvas's parent is the
+ * positioned box the tooltip floats in; announcer is an aria-live region that
+ * is told the value under the keyboard cursor.
+ * onHover(row, col) is called with the hovered cell, or with nulls when the
+ * pointer leaves; onSelect(row, col) on a click or Enter.
+ * names: how the tooltip calls a row, a column and a value.
+ */
+export function createHeatmap({
+  canvas,
+  tooltip,
+  legend,
+  announcer = null,
+  onHover = () => {},
+  onSelect = () => {},
+  names = { title: 'head', row: 'query', col: 'key', value: 'weight' },
+}) {
+  const wrap = canvas.parentElement;
+  const image = document.createElement('canvas'); // one pixel per value
+  const tip = buildTooltip(tooltip, names);
+  const legendParts = legend ? buildLegend(legend) : null;
+  let data = null;
+  let layout = null;
+  let hovered = null; // this view's own pointer or keyboard cell, with the tooltip
+  let marked = null; // a cell, row or column hovered in another view
+  let paintedKey = ''; // what the image holds, to skip repainting the same values
+
+  /**
+   * data: { weights (or values) [rows, cols], rows, cols, rowLabels, colLabels,
+   * max, min? (default 0), scale? 'linear'|'log', palette? (a colormap name),
+   * square? (default true), selected? { row, col }, digest, title }.
+   */
+  function draw(next) {
+    data = { min: 0, scale: 'linear', palette: 'viridis', square: true, ...next };
+    data.values = data.values ?? data.weights;
+    const colourScale = createScale({ kind: data.scale, min: data.min, max: data.max });
+    const table = paletteTable(data.palette);
+    const key = [data.digest, data.scale, data.palette, data.min, data.max, data.rows, data.cols].join('|');
+    if (key !== paintedKey) {
+      paintImage(image, data, colourScale, table);
+      paintedKey = key;
+    }
+    wrap.hidden = false;
+    if (legend) {
+      legend.hidden = false;
+      paintLegend(legendParts, colourScale, table);
+    }
+    canvas.dataset.digest = data.digest;
+    canvas.dataset.rows = String(data.rows);
+    canvas.dataset.cols = String(data.cols);
+    canvas.dataset.scale = colourScale.kind;
+    canvas.dataset.palette = data.palette;
+    canvas.setAttribute('aria-label', `${data.title}: ${data.rows} ${names.row} rows by ${data.cols} ${names.col} columns. Use the arrow keys to read values.`);
+    render();
+    if (hovered && hovered.row < data.rows && hovered.col < data.cols) showCell(hovered, false);
+    else hideCell();
+  }
+
+  function clear() {
+    data = null;
+    paintedKey = '';
+    layout = null;
+    hideCell();
+    wrap.hidden = true;
+    if (legend) legend.hidden = true;
+    for (const key of ['digest', 'rows', 'cols', 'plotLeft', 'plotTop', 'cell', 'cellW', 'cellH']) delete canvas.dataset[key];
+  }
+
+  /** Paints again at the current size (after the view becomes visible, or the window resizes). */
+  function render() {
+    if (!data || wrap.clientWidth === 0) return;
+    const ctx = canvas.getContext('2d');
+    layout = computeLayout(ctx, data, wrap.clientWidth, window.innerHeight);
+    const dpr = window.devicePixelRatio || 1;
+    canvas.style.width = `${layout.width}px`;
+    canvas.style.height = `${layout.height}px`;
+    canvas.width = Math.round(layout.width * dpr);
+    canvas.height = Math.round(layout.height * dpr);
+    canvas.dataset.plotLeft = String(layout.left);
+    canvas.dataset.plotTop = String(layout.top);
+    canvas.dataset.cell = String(layout.cellW);
+    canvas.dataset.cellW = String(layout.cellW);
+    canvas.dataset.cellH = String(layout.cellH);
+    canvas.dataset.labelStep = String(layout.rowStep);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    paint(ctx);
+  }
+
+  function paint(ctx) {
+    const { left, top, cellW, cellH, rowStep, colStep } = layout;
+    const plotW = cellW * data.cols;
+    const plotH = cellH * data.rows;
+    ctx.clearRect(0, 0, layout.width, layout.height);
+    // Upscaled cells stay crisp; downscaled ones are averaged.
+    ctx.imageSmoothingEnabled = cellW < 1 || cellH < 1;
+    ctx.drawImage(image, left, top, plotW, plotH);
+
+    const ink = getComputedStyle(canvas).color || '#2b2f36';
+    const focusRow = hovered?.row ?? marked?.row ?? null;
+    const focusCol = hovered?.col ?? marked?.col ?? null;
+    ctx.fillStyle = ink;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'right';
+    for (let i = 0; i < data.rows; i += rowStep) {
+      ctx.font = focusRow === i ? `bold ${FONT}` : FONT;
+      ctx.fillText(shortLabel(data.rowLabels[i]), left - GAP, top + (i + 0.5) * cellH);
+    }
+    ctx.textAlign = 'left';
+    for (let j = 0; j < data.cols; j += colStep) {
+      ctx.font = focusCol === j ? `bold ${FONT}` : FONT;
+      ctx.save();
+      ctx.translate(left + (j + 0.5) * cellW, top - GAP);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(shortLabel(data.colLabels[j]), 0, 0);
+      ctx.restore();
+    }
+
+    ctx.lineWidth = 2;
+    const sel = data.selected;
+    if (sel && sel.row < data.rows && sel.col < data.cols) {
+      ctx.setLineDash([4, 3]);
+      ctx.strokeStyle = ink;
+      outline(ctx, sel.row, sel.col, 4);
+      ctx.setLineDash([]);
+    }
+    const mark = hovered ?? marked;
+    if (mark) {
+      ctx.strokeStyle = HOVER_COLOR;
+      if (mark.row !== null && mark.col !== null) outline(ctx, mark.row, mark.col, 3);
+      else if (mark.row !== null) ctx.strokeRect(left, top + mark.row * cellH, plotW, Math.max(cellH, 2));
+      else if (mark.col !== null) ctx.strokeRect(left + mark.col * cellW, top, Math.max(cellW, 2), plotH);
+    }
+  }
+
+  function outline(ctx, row, col, least) {
+    const { left, top, cellW, cellH } = layout;
+    const w = Math.max(cellW, least);
+    const h = Math.max(cellH, least);
+    ctx.strokeRect(left + (col + 0.5) * cellW - w / 2, top + (row + 0.5) * cellH - h / 2, w, h);
+  }
+
+  function cellAt(clientX, clientY) {
+    if (!layout) return null;
+    const rect = canvas.getBoundingClientRect();
+    const col = Math.floor((clientX - rect.left - layout.left) / layout.cellW);
+    const row = Math.floor((clientY - rect.top - layout.top) / layout.cellH);
+    if (row < 0 || col < 0 || row >= data.rows || col >= data.cols) return null;
+    return { row, col, x: clientX - rect.left, y: clientY - rect.top };
+  }
+
+  function describe(row, col) {
+    return `${names.row} ${data.rowLabels[row]} (#${row + 1}), ${names.col} ${data.colLabels[col]} (#${col + 1}), ${names.value} ${formatWeight(data.values[row * data.cols + col])}`;
+  }
+
+  function showCell(cell, tell = true) {
+    hovered = cell;
+    const { row, col } = cell;
+    tip.query.textContent = data.rowLabels[row];
+    tip.queryIndex.textContent = `#${row + 1}`;
+    tip.key.textContent = data.colLabels[col];
+    tip.keyIndex.textContent = `#${col + 1}`;
+    tip.weight.textContent = formatWeight(data.values[row * data.cols + col]);
+    tip.head.textContent = data.title;
+    tooltip.dataset.row = String(row);
+    tooltip.dataset.col = String(col);
+    tooltip.hidden = false;
+    if (layout) {
+      placeTooltip(cell);
+      paint(canvas.getContext('2d'));
+    }
+    if (tell) onHover(row, col);
+  }
+
+  function hideCell() {
+    const had = hovered !== null;
+    hovered = null;
+    tooltip.hidden = true;
+    if (had && data && layout) paint(canvas.getContext('2d'));
+    if (had) onHover(null, null);
+  }
+
+  /** Marks a cell (or a whole row or column, when the other is null) hovered elsewhere; nulls clear. */
+  function highlight(row, col) {
+    marked = row === null && col === null ? null : { row, col };
+    canvas.dataset.markRow = row === null ? '' : String(row);
+    canvas.dataset.markCol = col === null ? '' : String(col);
+    if (data && layout && !hovered) paint(canvas.getContext('2d'));
+  }
+
+  function placeTooltip({ row, col, x, y }) {
+    // Keyboard moves have no pointer position: point at the cell's centre.
+    const px = x ?? layout.left + (col + 0.5) * layout.cellW;
+    const py = y ?? layout.top + (row + 0.5) * layout.cellH;
+    const width = tooltip.offsetWidth;
+    const height = tooltip.offsetHeight;
+    const room = wrap.clientWidth;
+    let left = px + 14;
+    if (left + width > room) left = Math.max(0, px - 14 - width);
+    let top = py + 14;
+    if (top + height > layout.height) top = Math.max(0, py - 14 - height);
+    tooltip.style.left = `${left}px`;
+    tooltip.style.top = `${top}px`;
+  }
+
+  canvas.addEventListener('pointermove', (event) => {
+    const cell = cellAt(event.clientX, event.clientY);
+    if (cell) showCell(cell);
+    else hideCell();
+  });
+  canvas.addEventListener('pointerleave', hideCell);
+  canvas.addEventListener('blur', hideCell);
+  canvas.addEventListener('click', (event) => {
+    const cell = cellAt(event.clientX, event.clientY);
+    if (cell) onSelect(cell.row, cell.col);
+  });
+  canvas.addEventListener('keydown', (event) => {
+    if (!data) return;
+    if ((event.key === 'Enter' || event.key === ' ') && hovered) {
+      event.preventDefault();
+      onSelect(hovered.row, hovered.col);
+      return;
+    }
+    const move = MOVES[event.key];
+    const jump = { Home: 'first', End: 'last', PageUp: 'top', PageDown: 'bottom' }[event.key];
+    if (!move && !jump) return;
+    event.preventDefault();
+    // The first key press shows the selected cell (or the first); later ones move.
+    const start = data.selected && data.selected.row < data.rows && data.selected.col < data.cols ? data.selected : { row: 0, col: 0 };
+    const from = hovered ?? start;
+    let row = from.row;
+    let col = from.col;
+    if (hovered && move) {
+      row += move[0];
+      col += move[1];
+    } else if (hovered && jump) {
+      if (jump === 'first') col = 0;
+      if (jump === 'last') col = data.cols - 1;
+      if (jump === 'top') row = 0;
+      if (jump === 'bottom') row = data.rows - 1;
+    }
+    row = Math.min(data.rows - 1, Math.max(0, row));
+    col = Math.min(data.cols - 1, Math.max(0, col));
+    showCell({ row, col });
+    if (announcer) announcer.textContent = describe(row, col);
+  });
+
+  // The panel's width follows the window's; redraw when it changes.
+  let drawnFor = `${window.innerWidth}x${window.innerHeight}`;
+  window.addEventListener('resize', () => {
+    requestAnimationFrame(() => {
+      const size = `${window.innerWidth}x${window.innerHeight}`;
+      if (size === drawnFor) return;
+      drawnFor = size;
+      render();
+    });
+  });
+
+  return { draw, clear, render, highlight };
+}
+
+/** Writes values [rows, cols] into image as one pixel each. */
+function paintImage(image, { values, rows, cols }, scale, table) {
+  image.width = cols;
+  image.height = rows;
+  const ctx = image.getContext('2d');
+  const pixels = ctx.createImageData(cols, rows);
+  valuesToPixels(values, rows * cols, scale, table, pixels.data);
+  ctx.putImageData(pixels, 0, 0);
+}
+
+/**
+ * Where things go, in CSS pixels: labels left of and above the plot, and
+ * every step-th label drawn so labels never overlap. A square matrix gets a
+ * square plot; others get cells of their own width and height.
+ */
+function computeLayout(ctx, data, availableWidth, viewportHeight) {
+  ctx.font = FONT;
+  let labelWidth = 0;
+  for (const label of [...data.rowLabels, ...data.colLabels]) {
+    labelWidth = Math.max(labelWidth, ctx.measureText(shortLabel(label)).width);
+    if (labelWidth >= LABEL_MAX_WIDTH) break;
+  }
+  const margin = Math.ceil(Math.min(labelWidth, LABEL_MAX_WIDTH)) + GAP + 2;
+  const fitW = Math.max(PLOT_MIN / 2, availableWidth - margin - PAD);
+  const fitH = viewportHeight - margin - HEIGHT_RESERVE;
+  let cellW;
+  let cellH;
+  if (data.square) {
+    const n = Math.max(data.rows, data.cols);
+    const plot = Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH)));
+    cellW = cellH = plot / n;
+  } else {
+    cellW = Math.min(CELL_MAX, Math.min(PLOT_MAX, fitW) / data.cols);
+    cellH = Math.min(CELL_MAX, Math.max(PLOT_MIN, Math.min(PLOT_MAX, fitH)) / data.rows);
+  }
+  const rowStep = Math.max(1, Math.ceil(LABEL_PITCH / cellH));
+  const colStep = Math.max(1, Math.ceil(LABEL_PITCH / cellW));
+  const width = margin + cellW * data.cols + PAD;
+  const height = margin + cellH * data.rows + PAD;
+  return { left: margin, top: margin, cellW, cellH, rowStep, colStep, width, height };
+}
+
+function buildTooltip(tooltip, names) {
+  const field = (parent, name) => {
+    const span = document.createElement('span');
+    span.dataset.field = name;
+    parent.append(span);
+    return span;
+  };
+  const row = (title) => {
+    const line = document.createElement('div');
+    const name = document.createElement('span');
+    name.className = 'tooltip-name';
+    name.textContent = title;
+    line.append(name);
+    tooltip.append(line);
+    return line;
+  };
+  tooltip.replaceChildren();
+  const head = field(row(names.title ?? 'head'), 'head');
+  const queryLine = row(names.row);
+  const query = field(queryLine, 'query');
+  const queryIndex = field(queryLine, 'query-index');
+  const keyLine = row(names.col);
+  const key = field(keyLine, 'key');
+  const keyIndex = field(keyLine, 'key-index');
+  const weight = field(row(names.value), 'weight');
+  queryIndex.className = keyIndex.className = 'tooltip-index';
+  return { head, query, queryIndex, key, keyIndex, weight };
+}
+
+function buildLegend(legend) {
+  const min = document.createElement('span');
+  min.dataset.field = 'min';
+  const bar = document.createElement('canvas');
+  bar.className = 'legend-bar';
+  bar.width = 256;
+  bar.height = 1;
+  bar.setAttribute('aria-hidden', 'true');
+  const max = document.createElement('span');
+  max.dataset.field = 'max';
+  const kind = document.createElement('span');
+  kind.className = 'legend-kind';
+  kind.dataset.field = 'scale';
+  legend.replaceChildren(min, bar, max, kind);
+  return { min, bar, max, kind };
+}
+
+function paintLegend(parts, scale, table) {
+  const ctx = parts.bar.getContext('2d');
+  const pixels = ctx.createImageData(256, 1);
+  for (let i = 0; i < 256; i++) {
+    const c = Math.round((i / 255) * (table.length / 3 - 1)) * 3;
+    pixels.data.set([table[c], table[c + 1], table[c + 2], 255], 4 * i);
+  }
+  ctx.putImageData(pixels, 0, 0);
+  const short = (v) => (v === 0 ? '0' : Math.abs(v) < 1e-3 ? v.toExponential(0) : String(Number(v.toPrecision(3))));
+  parts.min.textContent = scale.kind === 'log' ? `≤${short(scale.lo)}` : short(scale.min);
+  parts.max.textContent = scale.max > 0 || scale.max < 0 ? short(scale.max) : '0';
+  parts.kind.textContent = scale.kind === 'log' ? '(log)' : '';
+}
