@@ -6,7 +6,7 @@ import { loadAttention, tokenize } from '../../wasm/index.js';
 import { createScale, paletteTable, valuesToPixels } from '../../web/src/colormap.js';
 import { attentionRequest, createAttentionModel, DIM, rowOf } from '../../web/src/model.js';
 import { scoreTerms } from '../../web/src/scoreterms.js';
-import { averageHeads, distanceProfile, downsample, extent, maxAbs, rowStats } from '../../web/src/stats.js';
+import { averageHeads, distanceProfile, downsample, downsampleRect, extent, maxAbs, rowStats } from '../../web/src/stats.js';
 
 const f32 = (values) => new Float32Array(values);
 
@@ -202,5 +202,15 @@ describe('scoreTerms', () => {
         }
       });
     }
+  });
+});
+
+describe('pooling a matrix that is not square', () => {
+  it('averages blocks of rows and columns separately, and keeps a small side as it is', () => {
+    const values = Float32Array.from({ length: 2 * 6 }, (_, p) => p);
+    const pooled = downsampleRect(values, 2, 6, 3);
+    expect([pooled.rows, pooled.cols]).toEqual([2, 3]);
+    expect(Array.from(pooled.values)).toEqual([0.5, 2.5, 4.5, 6.5, 8.5, 10.5]);
+    expect(downsampleRect(values, 2, 6, 8).values).toBe(values);
   });
 });

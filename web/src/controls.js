@@ -59,6 +59,9 @@ export function writeControls(root, state, editing = null) {
   for (const el of root.querySelectorAll('[data-when-variant]')) {
     el.hidden = el.dataset.whenVariant !== state.variant;
   }
+  for (const el of root.querySelectorAll('[data-when-input]')) {
+    el.hidden = !el.dataset.whenInput.split(' ').includes(state.input);
+  }
   for (const el of root.querySelectorAll('[data-when-view]')) {
     el.hidden = !el.dataset.whenView.split(' ').includes(state.view);
   }

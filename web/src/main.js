@@ -6,13 +6,16 @@
 // (query, key: they are in the URL), the shown head is state (head), and the
 // hovered cell is passed from the view under the pointer to all the others
 // through hover(row, col).
+//
+// The inputs panel (wire-inputs.js), the variant comparison (wire-compare.js)
+// and the export toolbar (wire-export.js) are wired in their own modules.
 import { createComputer } from './compute.js';
 import { applyBounds, fillOptions, readControl, writeControls } from './controls.js';
-import { MAX_TOKENS, traceRow, truncateTokens, VARIANT_LABELS } from './model.js';
+import { MAX_TOKENS, shapeOf, traceRow, truncateTokens, VARIANT_LABELS } from './model.js';
 import * as present from './present.js';
 import { createShareButton } from './share.js';
 import {
-  clampSelection, describeHashChanges, mergeAdjustments, readHash, stateTable, toHash, VIEWS, withEdit, withValues,
+  clampSelection, describeHashChanges, mergeAdjustments, pageTable, readHash, toHash, VIEWS, withEdit, withValues,
 } from './state.js';
 import { createTokenChips } from './tokens.js';
 import { createBreakdownView } from './views/breakdown.js';
@@ -22,6 +25,9 @@ import { createLinesView } from './views/lines.js';
 import { createStatsView } from './views/stats.js';
 import { createStepsView } from './views/steps.js';
 import { createWeightsTable } from './views/weights-table.js';
+import { createComparison } from './wire-compare.js';
+import { createExport } from './wire-export.js';
+import { createInputs } from './wire-inputs.js';
 
 const EMPTY_MESSAGE = 'Type some text to see its attention weights';
 const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
@@ -62,11 +68,10 @@ async function start() {
   }
 
   const root = document.querySelector('main');
-  const table = stateTable([...api.variants]);
-  fillOptions(
-    byTestId('variant'),
-    api.variants.map((name) => ({ value: name, label: VARIANT_LABELS[name] ?? name })),
-  );
+  const table = pageTable([...api.variants]);
+  const variantItems = api.variants.map((name) => ({ value: name, label: VARIANT_LABELS[name] ?? name }));
+  fillOptions(byTestId('variant'), variantItems);
+  fillOptions(byTestId('compare-select'), [{ value: 'none', label: 'nothing (one variant)' }, ...variantItems]);
   applyBounds(root, table);
 
   const announcer = byTestId('announcer');
@@ -109,6 +114,22 @@ async function start() {
   };
   const weightsTable = createWeightsTable({ root: byTestId('weights-table-area'), onSelect: (row) => select(row, null) });
 
+  const inputs = createInputs({
+    engine,
+    tokenize: api.tokenize,
+    elements: {
+      editors: byTestId('matrix-editors'),
+      maskArea: byTestId('mask-area'),
+      origin: byTestId('matrix-origin'),
+      reseed: byTestId('matrix-reseed'),
+    },
+    onSizes: (sizes) => commit(withValues(table, state, sizes)),
+    refresh: () => schedule(),
+  });
+  const comparison = createComparison({ root: byTestId('compare'), engine, announcer, onHover: (row, col) => hover(row, col) });
+  let shown = null; // { result, tokens, head, state } of the drawn view: what the export toolbar saves
+  createExport({ container: byTestId('export-toolbar'), current: () => shown });
+
   let pending = null; // { n, heads } while the worker computes
   const computer = createComputer({
     engine,
@@ -133,6 +154,7 @@ async function start() {
     chips.highlight(row, col);
     for (const view of Object.values(views)) view.highlight(row, col);
     weightsTable.highlight(row);
+    comparison.highlight(row, col);
   }
 
   function select(row, col) {
@@ -198,6 +220,8 @@ async function start() {
   function clearViews() {
     heatmap.clear();
     views.output.clear();
+    comparison.hide();
+    shown = null;
     byTestId('weights-table-area').hidden = true;
     for (const id of ['steps', 'breakdown', 'heads-grid']) byTestId(id).replaceChildren();
   }
@@ -211,35 +235,36 @@ async function start() {
       const { tokens, total, fresh } = tokensOf(state.text);
       published.tokens = tokens;
       if (fresh) chips.draw(tokens, total);
-      if (tokens.length === 0) {
+      if (state.input === 'text' && tokens.length === 0) {
         clearViews();
+        inputs.idle(state);
         showStatus(EMPTY_MESSAGE);
         showError('');
       } else {
         pending = { n: tokens.length, heads: state.heads };
-        const answer = computer.get(state, tokens);
+        const onPage = inputs.usesPage(state);
+        if (!onPage) inputs.idle(state);
+        const answer = onPage ? inputs.compute(state, tokens) : computer.get(state, tokens);
         if (answer.pending) {
           published.pending = true;
           showStatus(`Computing ${tokens.length} tokens in the background…`);
         } else {
           pending = null;
           const result = answer.result;
-          const clamped = clampSelection(state, result.n);
+          const rowTokens = result.rowTokens ?? tokens;
+          const { queries, keys } = shapeOf(result);
+          const clamped = clampSelection(state, queries, keys);
           state = clamped.state;
           if (linkChanges) linkChanges = { ...linkChanges, adjustments: mergeAdjustments(linkChanges.adjustments, clamped.adjustments) };
-          for (const id of ['query', 'key']) byTestId(id).max = String(result.n);
+          byTestId('query').max = String(queries);
+          byTestId('key').max = String(keys);
           writeControls(root, state, document.activeElement);
           const head = Math.min(state.head, result.heads);
-          drawViews(result, tokens, head);
-          published.lastResult = result;
-          published.computedIn = answer.computedIn;
-          published.head = head;
-          published.state = state;
-          showStatus(
-            total > tokens.length
-              ? `Showing the first ${MAX_TOKENS} of ${total} tokens`
-              : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant} · head ${head} of ${result.heads}`,
-          );
+          drawViews(result, rowTokens, head);
+          shown = { result, tokens: rowTokens, head, state };
+          published.comparison = comparison.draw(state, result, rowTokens, head);
+          Object.assign(published, { lastResult: result, tokens: rowTokens, colTokens: result.colTokens ?? rowTokens, computedIn: answer.computedIn, head, state });
+          showStatus(statusOf(state, result, total > tokens.length ? total : 0, head));
           showError('');
         }
       }
@@ -254,6 +279,14 @@ async function start() {
     }
     window.__attentionPlayground = published;
     window.history.replaceState(null, '', toHash(table, state));
+  }
+
+  function statusOf(current, result, cutFrom, head) {
+    const { queries, keys } = shapeOf(result);
+    if (current.input === 'matrix') return `Q ${queries} × ${result.dim}, K ${keys} × ${result.dim}, V ${keys} × ${result.valueDim} · ${current.variant}`;
+    if (current.input === 'cross') return `${queries} target × ${keys} source tokens · ${current.variant} · head ${head} of ${result.heads}`;
+    if (cutFrom) return `Showing the first ${MAX_TOKENS} of ${cutFrom} tokens`;
+    return `${queries} token${queries === 1 ? '' : 's'} · ${current.variant} · head ${head} of ${result.heads}`;
   }
 
   function schedule() {
@@ -291,7 +324,10 @@ async function start() {
     commit(withEdit(table, state, 'view', VIEWS[next]));
     tabs[next].focus();
   });
-  window.addEventListener('resize', () => views[state.view].render?.());
+  window.addEventListener('resize', () => {
+    views[state.view].render?.();
+    comparison.render();
+  });
 
   createShareButton({
     button: byTestId('share'),
@@ -304,6 +340,9 @@ async function start() {
   byTestId('controls').disabled = false;
   byTestId('view-options').disabled = false;
   byTestId('text-input').disabled = false;
+  byTestId('input-controls').disabled = false;
+  // For tests and the console: the engine the page computes with.
+  window.__attentionEngine = engine;
   render();
 }
 

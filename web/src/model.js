@@ -110,17 +110,33 @@ export function createAttentionModel(engine, report = () => {}) {
 }
 
 /**
+ * The sizes of a result: queries NQ, keys NK, dim D and valueDim DV. Text
+ * results are square (NQ = NK = n, D = DV = DIM); matrix and cross-attention
+ * results (requests.js) carry their own.
+ */
+export function shapeOf(result) {
+  const dim = result.dim ?? DIM;
+  return { queries: result.queries ?? result.n, keys: result.keys ?? result.n, dim, valueDim: result.valueDim ?? dim };
+}
+
+/** The engine.attention request that made result (kept on it, or rebuilt from the state for text). */
+export function requestOf(state, result) {
+  return result.request ?? attentionRequest(state, result, result.n, result.params);
+}
+
+/**
  * Every intermediate number of one row of the result, from the core
  * (engine.attentionTrace): see AttentionTrace in wasm/index.d.ts.
  * head and row are 0-based.
  */
 export function traceRow(engine, state, result, head, row) {
-  return engine.attentionTrace({ ...attentionRequest(state, result, result.n, result.params), head, row });
+  return engine.attentionTrace({ ...requestOf(state, result), head, row });
 }
 
-/** The [N, N] weights of head h (0-based), as a view into weights [H, N, N]. */
+/** The [NQ, NK] weights of head h (0-based), as a view into weights [H, NQ, NK]. */
 export function headWeights(result, h) {
-  const size = result.n * result.n;
+  const { queries, keys } = shapeOf(result);
+  const size = queries * keys;
   return result.weights.subarray(h * size, (h + 1) * size);
 }
 

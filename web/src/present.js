@@ -1,10 +1,12 @@
 // What each view is given: pure functions from (state, result, tokens) to a
 // view's data. No DOM here; main.js passes these to the draw-only views.
 //
-// result is model.js's { query, key, value, params, output, weights, heads, n };
-// head is 1-based (as in the state), h = head − 1.
+// result is model.js's { query, key, value, params, output, weights, heads, n }
+// or, for matrix and cross-attention inputs (requests.js), the same with
+// queries NQ, keys NK, dim D, valueDim DV and colTokens (key labels) besides;
+// tokens are the query labels. head is 1-based (as in the state), h = head − 1.
 import { scoreTerms } from './scoreterms.js';
-import { DIM, digestOf, headSlice, headWeights, maxOf, rowOf } from './model.js';
+import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from './model.js';
 import { averageHeads, distanceProfile, maxAbs, rowStats } from './stats.js';
 
 /** The header of the score column of each variant. */
@@ -30,14 +32,20 @@ export function selectionOf(state) {
   return { row: state.query, col: state.key };
 }
 
+/** The key labels: the result's own (cross-attention, matrices) or the query tokens (self-attention). */
+function keyTokensOf(result, tokens) {
+  return result.colTokens ?? tokens;
+}
+
 export function heatmapData(state, result, tokens, head) {
   const weights = headWeights(result, head - 1);
+  const { queries, keys } = shapeOf(result);
   return {
     weights,
-    rows: result.n,
-    cols: result.n,
+    rows: queries,
+    cols: keys,
     rowLabels: tokens,
-    colLabels: tokens,
+    colLabels: keyTokensOf(result, tokens),
     max: maxOf(weights),
     digest: digestOf(weights),
     title: `head ${head} of ${result.heads}`,
@@ -48,11 +56,14 @@ export function heatmapData(state, result, tokens, head) {
 }
 
 export function linesData(state, result, tokens, head) {
+  const { queries, keys } = shapeOf(result);
   return {
     weights: result.weights,
     heads: result.heads,
-    n: result.n,
-    tokens,
+    queries,
+    keys,
+    rowTokens: tokens,
+    colTokens: keyTokensOf(result, tokens),
     head: head - 1,
     allHeads: state.allheads,
     layout: state.layout,
@@ -61,11 +72,13 @@ export function linesData(state, result, tokens, head) {
 }
 
 export function headsData(state, result, head) {
+  const { queries, keys } = shapeOf(result);
   return {
     weights: result.weights,
-    average: remembered(result, 'average', () => averageHeads(result.weights, result.heads, result.n, result.n)),
+    average: remembered(result, 'average', () => averageHeads(result.weights, result.heads, queries, keys)),
     heads: result.heads,
-    n: result.n,
+    rows: queries,
+    cols: keys,
     head: head - 1,
     scale: state.scale,
     palette: state.palette,
@@ -77,18 +90,21 @@ export function headsData(state, result, head) {
 export function stepsData(state, result, tokens, head, trace) {
   const h = head - 1;
   const row = state.query;
+  const { queries, keys, dim, valueDim } = shapeOf(result);
   return {
     tokens,
+    keyTokens: keyTokensOf(result, tokens),
     row,
     head,
     heads: result.heads,
     selectedKey: state.key,
     variant: state.variant,
     scoreName: SCORE_NAMES[state.variant] ?? 'score',
-    q: rowOf(result.query, result.n, DIM, h, row),
-    keys: headSlice(result.key, result.n, DIM, h),
-    values: headSlice(result.value, result.n, DIM, h),
-    dim: DIM,
+    q: rowOf(result.query, queries, dim, h, row),
+    keys: headSlice(result.key, keys, dim, h),
+    values: headSlice(result.value, keys, valueDim, h),
+    dim,
+    valueDim,
     trace,
   };
 }
@@ -97,8 +113,9 @@ export function stepsData(state, result, tokens, head, trace) {
 export function breakdownData(state, result, tokens, head, coreScore) {
   const h = head - 1;
   const { query: row, key: col } = state;
-  const q = rowOf(result.query, result.n, DIM, h, row);
-  const k = rowOf(result.key, result.n, DIM, h, col);
+  const { queries, keys, dim } = shapeOf(result);
+  const q = rowOf(result.query, queries, dim, h, row);
+  const k = rowOf(result.key, keys, dim, h, col);
   const { terms, total, term, score } = scoreTerms(state.variant, q, k, result.params);
   return {
     terms,
@@ -110,20 +127,21 @@ export function breakdownData(state, result, tokens, head, coreScore) {
     col,
     head,
     queryToken: tokens[row],
-    keyToken: tokens[col],
+    keyToken: keyTokensOf(result, tokens)[col],
     dimName: state.variant === 'additive' ? 'a' : 'd',
   };
 }
 
 export function outputData(state, result, tokens, head) {
-  const values = headSlice(result.output, result.n, DIM, head - 1);
+  const { queries, valueDim } = shapeOf(result);
+  const values = headSlice(result.output, queries, valueDim, head - 1);
   const m = maxAbs(values);
   return {
     values,
-    rows: result.n,
-    cols: DIM,
+    rows: queries,
+    cols: valueDim,
     rowLabels: tokens,
-    colLabels: Array.from({ length: DIM }, (_, d) => String(d)),
+    colLabels: Array.from({ length: valueDim }, (_, d) => String(d)),
     min: -m,
     max: m,
     palette: 'diverging',
@@ -136,14 +154,16 @@ export function outputData(state, result, tokens, head) {
 
 export function statsData(state, result, tokens, head) {
   const key = `stats:${head}`;
+  const { queries, keys } = shapeOf(result);
   const { stats, profile } = remembered(result, key, () => {
     const weights = headWeights(result, head - 1);
-    return { stats: rowStats(weights, result.n, result.n), profile: distanceProfile(weights, result.n, result.n) };
+    return { stats: rowStats(weights, queries, keys), profile: distanceProfile(weights, queries, keys) };
   });
-  return { stats, profile, tokens, head, n: result.n, selectedRow: state.query };
+  return { stats, profile, tokens, keyTokens: keyTokensOf(result, tokens), head, n: queries, keys, selectedRow: state.query };
 }
 
-/** The weights table's data: the shown head's [N, N] weights with token headers. */
+/** The weights table's data: the shown head's [NQ, NK] weights with token headers. */
 export function tableData(result, tokens, head) {
-  return { weights: headWeights(result, head - 1), n: result.n, tokens, head };
+  const { queries, keys } = shapeOf(result);
+  return { weights: headWeights(result, head - 1), n: queries, rows: queries, cols: keys, tokens, keyTokens: keyTokensOf(result, tokens), head };
 }

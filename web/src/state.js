@@ -49,6 +49,39 @@ export function stateTable(variantNames) {
   ];
 }
 
+/** Where Q, K and V come from: a text, edited matrices, or two texts (cross-attention). */
+export const INPUT_MODES = ['text', 'matrix', 'cross'];
+
+/** Largest NQ, NK, D and DV of matrix inputs: grids of that size are still editable. */
+export const MATRIX_MAX = 64;
+
+export const DEFAULT_SOURCE = 'le chat est assis sur le tapis';
+export const DEFAULT_TARGET = 'the cat sat on the mat';
+
+/**
+ * The main page's table: stateTable and the inputs only the page has (the
+ * embeddable element keeps stateTable's names as its attributes).
+ * input: text | matrix | cross; source and target: the texts of
+ * cross-attention (keys and values from source, queries from target);
+ * nq, nk, d, dv: sizes of seeded random matrices (with the seed, a link
+ * rebuilds them exactly); mask: the mask editor is open and its mask applies;
+ * compare: a second variant run on the same inputs, or none.
+ */
+export function pageTable(variantNames) {
+  return [
+    ...stateTable(variantNames),
+    { name: 'input', type: 'enum', values: INPUT_MODES, default: 'text' },
+    { name: 'source', type: 'string', default: DEFAULT_SOURCE, maxLength: 200_000 },
+    { name: 'target', type: 'string', default: DEFAULT_TARGET, maxLength: 200_000 },
+    { name: 'nq', type: 'int', default: 4, min: 1, max: MATRIX_MAX },
+    { name: 'nk', type: 'int', default: 5, min: 1, max: MATRIX_MAX },
+    { name: 'd', type: 'int', default: 4, min: 1, max: MATRIX_MAX },
+    { name: 'dv', type: 'int', default: 3, min: 1, max: MATRIX_MAX },
+    { name: 'mask', type: 'bool', default: false },
+    { name: 'compare', type: 'enum', values: ['none', ...variantNames], default: 'none' },
+  ];
+}
+
 const TRUE_WORDS = new Set(['true', '1', 'on', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'off', 'no']);
 const NONE_WORDS = new Set(['', 'none', 'null', 'unlimited']);
@@ -170,14 +203,15 @@ export function fromHash(table, hash) {
 }
 
 /**
- * The selection (query, key) moved into [0, n − 1] for n tokens, and the
- * adjustments made, in readHash's form.
+ * The selection moved into range: query into [0, n − 1], key into
+ * [0, keys − 1] (keys = n for self-attention); and the adjustments made,
+ * in readHash's form.
  */
-export function clampSelection(state, n) {
+export function clampSelection(state, n, keys = n) {
   const adjustments = [];
   let next = state;
   for (const name of ['query', 'key']) {
-    const limit = Math.max(0, n - 1);
+    const limit = Math.max(0, (name === 'query' ? n : keys) - 1);
     if (next[name] > limit) {
       adjustments.push({ name, from: formatValue(next[name]), to: formatValue(limit) });
       next = { ...next, [name]: limit };

@@ -101,21 +101,31 @@ export function maxAbs(values) {
  * matrices draw from it instead of from all n² values.
  */
 export function downsample(values, n, size) {
-  const m = Math.min(n, size);
-  if (m === n) return { values, m };
-  const total = new Float64Array(m * m);
-  const count = new Float64Array(m * m);
-  const bin = new Int32Array(n);
-  for (let i = 0; i < n; i++) bin[i] = Math.floor((i * m) / n);
-  for (let i = 0; i < n; i++) {
-    const out = bin[i] * m;
-    const row = i * n;
-    for (let j = 0; j < n; j++) {
-      total[out + bin[j]] += values[row + j];
-      count[out + bin[j]] += 1;
+  const pooled = downsampleRect(values, n, n, size);
+  return { values: pooled.values, m: pooled.rows };
+}
+
+/**
+ * The same pooling of values [rows, cols] to [min(rows, size), min(cols, size)]
+ * (cross-attention and matrix inputs are not square).
+ */
+export function downsampleRect(values, rows, cols, size) {
+  const mr = Math.min(rows, size);
+  const mc = Math.min(cols, size);
+  if (mr === rows && mc === cols) return { values, rows, cols };
+  const total = new Float64Array(mr * mc);
+  const count = new Float64Array(mr * mc);
+  const colBin = new Int32Array(cols);
+  for (let j = 0; j < cols; j++) colBin[j] = Math.floor((j * mc) / cols);
+  for (let i = 0; i < rows; i++) {
+    const out = Math.floor((i * mr) / rows) * mc;
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) {
+      total[out + colBin[j]] += values[row + j];
+      count[out + colBin[j]] += 1;
     }
   }
-  const pooled = new Float32Array(m * m);
-  for (let p = 0; p < m * m; p++) pooled[p] = total[p] / count[p];
-  return { values: pooled, m };
+  const pooled = new Float32Array(mr * mc);
+  for (let p = 0; p < mr * mc; p++) pooled[p] = total[p] / count[p];
+  return { values: pooled, rows: mr, cols: mc };
 }

@@ -3,7 +3,7 @@
 // marks the same cell in all of them. It is given weights [H, N, N] and
 // their average [N, N]; it knows no attention math.
 import { createScale, paletteTable, valuesToPixels } from '../colormap.js';
-import { downsample } from '../stats.js';
+import { downsampleRect } from '../stats.js';
 
 const TILE = 132; // CSS pixels per map
 
@@ -17,15 +17,15 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
   let mark = null;
 
   /**
-   * data: { weights [heads, n, n], average [n, n], heads, n, head (0-based focused),
-   * scale, palette, max }.
+   * data: { weights [heads, rows, cols], average [rows, cols], heads, rows,
+   * cols (or n for square maps), head (0-based focused), scale, palette, max }.
    */
   function draw(next) {
-    data = next;
-    const { heads, n } = data;
+    data = { ...next, rows: next.rows ?? next.n, cols: next.cols ?? next.n };
+    const { heads } = data;
     const scale = createScale({ kind: data.scale, min: 0, max: data.max });
     const table = paletteTable(data.palette);
-    const size = n * n;
+    const size = data.rows * data.cols;
     const maps = [
       ...Array.from({ length: heads }, (_, h) => ({ h, values: data.weights.subarray(h * size, (h + 1) * size) })),
       { h: null, values: data.average },
@@ -53,12 +53,13 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
     canvas.style.width = `${TILE}px`;
     canvas.style.height = `${TILE}px`;
     // A map never shows more than about two values per device pixel: pool large matrices first.
-    const pooled = downsample(values, data.n, Math.ceil(TILE * dpr));
+    const pooled = downsampleRect(values, data.rows, data.cols, Math.ceil(TILE * dpr));
     const image = document.createElement('canvas');
-    image.width = image.height = pooled.m;
+    image.width = pooled.cols;
+    image.height = pooled.rows;
     const imageCtx = image.getContext('2d');
-    const pixels = imageCtx.createImageData(pooled.m, pooled.m);
-    valuesToPixels(pooled.values, pooled.m * pooled.m, scale, table, pixels.data);
+    const pixels = imageCtx.createImageData(pooled.cols, pooled.rows);
+    valuesToPixels(pooled.values, pooled.rows * pooled.cols, scale, table, pixels.data);
     imageCtx.putImageData(pixels, 0, 0);
     const caption = document.createElement(isAverage ? 'figcaption' : 'span');
     caption.className = 'head-tile-caption';
@@ -66,9 +67,9 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
     element.append(canvas, caption);
     canvas.addEventListener('pointermove', (event) => {
       const rect = canvas.getBoundingClientRect();
-      const col = Math.floor(((event.clientX - rect.left) / rect.width) * data.n);
-      const row = Math.floor(((event.clientY - rect.top) / rect.height) * data.n);
-      if (row >= 0 && col >= 0 && row < data.n && col < data.n) setMark(row, col, true);
+      const col = Math.floor(((event.clientX - rect.left) / rect.width) * data.cols);
+      const row = Math.floor(((event.clientY - rect.top) / rect.height) * data.rows);
+      if (row >= 0 && col >= 0 && row < data.rows && col < data.cols) setMark(row, col, true);
     });
     canvas.addEventListener('pointerleave', () => setMark(null, null, true));
     return { element, canvas, image, dpr };
@@ -77,20 +78,22 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
   function paintTile({ canvas, image, dpr }) {
     const ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.imageSmoothingEnabled = image.width > TILE;
+    ctx.imageSmoothingEnabled = Math.max(image.width, image.height) > TILE;
     ctx.clearRect(0, 0, TILE, TILE);
     ctx.drawImage(image, 0, 0, TILE, TILE);
     if (!mark) return;
-    const cell = TILE / data.n;
+    const cellW = TILE / data.cols;
+    const cellH = TILE / data.rows;
     ctx.strokeStyle = '#ff4f79';
     ctx.lineWidth = 2;
-    const w = Math.max(cell, 4);
     if (mark.row !== null && mark.col !== null) {
-      ctx.strokeRect((mark.col + 0.5) * cell - w / 2, (mark.row + 0.5) * cell - w / 2, w, w);
+      const w = Math.max(cellW, 4);
+      const h = Math.max(cellH, 4);
+      ctx.strokeRect((mark.col + 0.5) * cellW - w / 2, (mark.row + 0.5) * cellH - h / 2, w, h);
     } else if (mark.row !== null) {
-      ctx.strokeRect(0, mark.row * cell, TILE, Math.max(cell, 2));
+      ctx.strokeRect(0, mark.row * cellH, TILE, Math.max(cellH, 2));
     } else if (mark.col !== null) {
-      ctx.strokeRect(mark.col * cell, 0, Math.max(cell, 2), TILE);
+      ctx.strokeRect(mark.col * cellW, 0, Math.max(cellW, 2), TILE);
     }
   }
 

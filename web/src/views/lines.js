@@ -34,17 +34,21 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
   let floorNote = document.createElement('span');
 
   /**
-   * data: { weights [heads, n, n], heads, n, tokens, head (0-based), allHeads,
+   * data: { weights [heads, queries, keys], heads, queries, keys, rowTokens,
+   * colTokens (or n and tokens for self-attention), head (0-based), allHeads,
    * layout 'horizontal'|'vertical', selected? { row, col } }.
    */
   function draw(next) {
-    data = next;
+    const queries = next.queries ?? next.n;
+    const keys = next.keys ?? next.n;
+    // n is the longer side: the token axis is laid out for it.
+    data = { ...next, queries, keys, n: Math.max(queries, keys), rowTokens: next.rowTokens ?? next.tokens, colTokens: next.colTokens ?? next.tokens };
     buildLegend();
     canvas.dataset.layout = data.layout;
     canvas.dataset.heads = data.allHeads ? 'all' : String(data.head + 1);
     canvas.setAttribute(
       'aria-label',
-      `Lines from ${data.n} queries to ${data.n} keys, ${data.allHeads ? `all ${data.heads} heads overlaid` : `head ${data.head + 1}`}; opacity is the weight. Arrow keys pick a token.`,
+      `Lines from ${data.queries} queries to ${data.keys} keys, ${data.allHeads ? `all ${data.heads} heads overlaid` : `head ${data.head + 1}`}; opacity is the weight. Arrow keys pick a token.`,
     );
     render();
   }
@@ -91,7 +95,8 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
   }
 
   function paint(ctx) {
-    const { n, weights, tokens } = data;
+    const { queries: nq, keys: nk, weights, rowTokens, colTokens } = data;
+    const tokensOf = (side) => (side === 'query' ? rowTokens : colTokens);
     const { pitch, start, queryAt, keyAt, vertical } = layout;
     ctx.clearRect(0, 0, layout.width, layout.height);
     const at = (i) => start + (i + 0.5) * pitch;
@@ -101,18 +106,18 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
 
     const heads = data.allHeads ? Array.from({ length: data.heads }, (_, h) => h) : [data.head];
     const rowFrom = only?.side === 'query' ? only.index : 0;
-    const rowTo = only?.side === 'query' ? only.index + 1 : n;
+    const rowTo = only?.side === 'query' ? only.index + 1 : nq;
     const colFrom = only?.side === 'key' ? only.index : 0;
-    const colTo = only?.side === 'key' ? only.index + 1 : n;
+    const colTo = only?.side === 'key' ? only.index + 1 : nk;
     // Opacity level of every line at or above WEIGHT_FLOOR, per head; then
     // the faintest levels are dropped until at most LINE_BUDGET lines remain.
     const levels = heads.map(() => Array.from({ length: ALPHA_LEVELS + 1 }, () => []));
     const counts = new Array(ALPHA_LEVELS + 1).fill(0);
     heads.forEach((h, slot) => {
-      const base = h * n * n;
+      const base = h * nq * nk;
       const buckets = levels[slot];
       for (let i = rowFrom; i < rowTo; i++) {
-        const row = base + i * n;
+        const row = base + i * nk;
         for (let j = colFrom; j < colTo; j++) {
           const w = weights[row + j];
           if (w < WEIGHT_FLOOR) continue;
@@ -153,10 +158,11 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
     ctx.fillStyle = ink;
     ctx.textBaseline = 'middle';
     for (const side of ['query', 'key']) {
-      for (let i = 0; i < n; i += layout.step) drawLabel(ctx, side, i, tokens[i], false);
+      const labels = tokensOf(side);
+      for (let i = 0; i < labels.length; i += layout.step) drawLabel(ctx, side, i, labels[i], false);
     }
-    if (only) drawLabel(ctx, only.side, only.index, tokens[only.index], true);
-    if (only?.key != null) drawLabel(ctx, 'key', only.key, tokens[only.key], true);
+    if (only) drawLabel(ctx, only.side, only.index, tokensOf(only.side)[only.index], true);
+    if (only?.key != null) drawLabel(ctx, 'key', only.key, colTokens[only.key], true);
   }
 
   function drawLabel(ctx, side, i, token, bold) {
@@ -196,9 +202,13 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
     const along = layout.vertical ? x : y;
     const across = layout.vertical ? y : x;
     const index = Math.floor((along - layout.start) / layout.pitch);
-    if (index < 0 || index >= data.n) return null;
     const side = across < (layout.queryAt + layout.keyAt) / 2 ? 'query' : 'key';
+    if (index < 0 || index >= countOf(side)) return null;
     return { side, index };
+  }
+
+  function countOf(side) {
+    return side === 'query' ? data.queries : data.keys;
   }
 
   function setOwn(next) {
@@ -220,16 +230,18 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
 
   function announce() {
     if (!announcer || !own) return;
-    const { n, weights, tokens } = data;
+    const { queries: nq, keys: nk, weights, rowTokens, colTokens } = data;
     const h = data.allHeads ? 0 : data.head;
+    const isQuery = own.side === 'query';
     let best = -1;
     let bestW = -1;
-    for (let k = 0; k < n; k++) {
-      const w = own.side === 'query' ? weights[h * n * n + own.index * n + k] : weights[h * n * n + k * n + own.index];
+    for (let k = 0; k < (isQuery ? nk : nq); k++) {
+      const w = isQuery ? weights[h * nq * nk + own.index * nk + k] : weights[h * nq * nk + k * nk + own.index];
       if (w > bestW) [best, bestW] = [k, w];
     }
-    const other = own.side === 'query' ? 'key' : 'query';
-    announcer.textContent = `${own.side} ${tokens[own.index]} (#${own.index + 1}); strongest ${other} in head ${h + 1}: ${tokens[best]} (#${best + 1}), weight ${bestW.toPrecision(3)}`;
+    const other = isQuery ? 'key' : 'query';
+    const [mine, theirs] = isQuery ? [rowTokens, colTokens] : [colTokens, rowTokens];
+    announcer.textContent = `${own.side} ${mine[own.index]} (#${own.index + 1}); strongest ${other} in head ${h + 1}: ${theirs[best]} (#${best + 1}), weight ${bestW.toPrecision(3)}`;
   }
 
   canvas.addEventListener('pointermove', (event) => setOwn(tokenAt(event.clientX, event.clientY)));
@@ -252,9 +264,9 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
     event.preventDefault();
     const from = own ?? { side: 'query', index: data.selected?.row ?? 0 };
     let { side, index } = from;
-    if (own && event.key in along) index = Math.min(data.n - 1, Math.max(0, index + along[event.key]));
+    if (own && event.key in along) index = Math.max(0, index + along[event.key]);
     if (own && across.includes(event.key)) side = event.key === across[0] ? 'query' : 'key';
-    setOwn({ side, index: Math.min(index, data.n - 1) });
+    setOwn({ side, index: Math.min(index, countOf(side) - 1) });
     announce();
   });
 
@@ -268,7 +280,7 @@ export function createLinesView({ canvas, legend, announcer = null, onHover = ()
 function computeLayout(ctx, data, availableWidth) {
   ctx.font = FONT;
   let labelWidth = 0;
-  for (const token of data.tokens) {
+  for (const token of [...data.rowTokens, ...data.colTokens]) {
     labelWidth = Math.max(labelWidth, ctx.measureText(shortLabel(token)).width);
     if (labelWidth >= LABEL_MAX_WIDTH) break;
   }

@@ -25,19 +25,19 @@ export function createStatsView({ root, onSelect = () => {} }) {
   let selectedRow = 0;
 
   /** data: present.statsData(...). */
-  function draw({ stats, profile, tokens, head, n, selectedRow: selected }) {
+  function draw({ stats, profile, tokens, keyTokens = tokens, head, n, keys = n, selectedRow: selected }) {
     selectedRow = selected;
     root.dataset.head = String(head);
     drawBars(svg, {
       values: Array.from(profile.mean),
       labels: Array.from(profile.offsets, String),
       label: `Mean weight of head ${head} by distance i − j, from ${profile.offsets[0]} to ${profile.offsets[profile.offsets.length - 1]}`,
-      marked: n - 1,
+      marked: keys - 1,
     });
     const columns = [
       ['entropy (bits)', (i) => fixed(stats.entropy[i])],
       ['max weight', (i) => formatWeight(Math.fround(stats.max[i]))],
-      ['argmax key', (i) => (stats.argmax[i] < 0 ? '— (no allowed key)' : `#${stats.argmax[i] + 1} ${tokens[stats.argmax[i]]}`)],
+      ['argmax key', (i) => (stats.argmax[i] < 0 ? '— (no allowed key)' : `#${stats.argmax[i] + 1} ${keyTokens[stats.argmax[i]]}`)],
       ['row sum', (i) => fixed(stats.sum[i])],
     ];
     table.draw({

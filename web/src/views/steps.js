@@ -43,6 +43,8 @@ export function createStepsView({ root, onSelect = () => {} }) {
   /** data: present.stepsData(...). */
   function draw(data) {
     const { trace, tokens, keys, values, dim } = data;
+    const keyTokens = data.keyTokens ?? tokens;
+    const valueDim = data.valueDim ?? dim;
     row = data.row;
     selectedKey = data.selectedKey;
     root.dataset.row = String(data.row);
@@ -78,7 +80,7 @@ export function createStepsView({ root, onSelect = () => {} }) {
       ['exp(logit − max)', (j) => num(trace.exps[j])],
       ['weight', (j) => num(trace.weights[j])],
       ['k_j', (j) => vector(keys.subarray(j * dim, (j + 1) * dim))],
-      ['v_j', (j) => vector(values.subarray(j * dim, (j + 1) * dim))],
+      ['v_j', (j) => vector(values.subarray(j * valueDim, (j + 1) * valueDim))],
     ];
     table.draw({
       rowCount: n,
@@ -86,7 +88,7 @@ export function createStepsView({ root, onSelect = () => {} }) {
       rowPage: 64,
       colPage: columns.length,
       rowHeading: 'key j',
-      rowHeader: (j) => `#${j + 1} ${tokens[j]}`,
+      rowHeader: (j) => `#${j + 1} ${keyTokens[j]}`,
       colHeader: (c) => columns[c][0],
       cell: (j, c) => columns[c][1](j),
       caption: `Every step for query #${data.row + 1}, one row per key`,

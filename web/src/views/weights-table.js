@@ -6,17 +6,17 @@ import { createPagedTable } from './table.js';
 export function createWeightsTable({ root, onSelect = () => {} }) {
   const table = createPagedTable({ root, name: 'weights', rowNoun: 'queries', colNoun: 'keys', onSelect: (i) => onSelect(i, null) });
 
-  /** data: present.tableData(...): { weights [n, n], n, tokens, head }. */
-  function draw({ weights, n, tokens, head }) {
+  /** data: present.tableData(...): { weights [rows, cols], n, tokens, head, and for non-square rows, cols, keyTokens }. */
+  function draw({ weights, n, rows = n, cols = n, tokens, keyTokens = tokens, head }) {
     table.draw({
-      rowCount: n,
-      colCount: n,
+      rowCount: rows,
+      colCount: cols,
       rowPage: 32,
       colPage: 16,
       rowHeading: 'query \\ key',
       rowHeader: (i) => `#${i + 1} ${tokens[i]}`,
-      colHeader: (j) => `#${j + 1} ${tokens[j]}`,
-      cell: (i, j) => formatWeight(weights[i * n + j]),
+      colHeader: (j) => `#${j + 1} ${keyTokens[j]}`,
+      cell: (i, j) => formatWeight(weights[i * cols + j]),
       caption: `Attention weights of head ${head}: row = query, column = key`,
     });
   }

@@ -1,0 +1,164 @@
+// Wiring of the inputs panel: the Q, K and V matrix editors, the mask editor
+// and the choice of where a result is computed. The plain controls of the
+// panel (input mode, source, target, sizes, mask toggle) are data-prop
+// controls that main.js reads like every other; this module adds what is
+// not in the state: matrices edited by hand and the edited mask. Neither is
+// in the link, and the page says so.
+//
+// Shapes: Q [NQ, D], K [NK, D], V [NK, DV] as { rows, cols, data }; mask
+// [NQ, NK] (1 = may attend), keyPadding [NK] (1 = never attended).
+import { createMaskEditor } from './inputs/mask-editor.js';
+import { createMatrixEditor } from './inputs/matrix-editor.js';
+import { resizeMatrix } from './inputs/matrix-parse.js';
+import { MATRIX_MAX } from './state.js';
+import { createInputsModel, crossTokens, inputShape, seededMatrices } from './requests.js';
+
+const ROLES = [
+  { role: 'query', label: 'Q', description: 'queries × D: one row per query' },
+  { role: 'key', label: 'K', description: 'keys × D: one row per key' },
+  { role: 'value', label: 'V', description: 'keys × DV: one row per key' },
+];
+
+/**
+ * elements: { editors, maskArea, origin, reseed } (see index.html).
+ * onSizes({ nq, nk, d, dv }) when an editor changed a matrix's shape (a
+ * paste of another size); refresh() when matrices or the mask changed.
+ */
+export function createInputs({ engine, tokenize, elements, onSizes, refresh }) {
+  const compute = createInputsModel(engine);
+  let version = 0; // edits to matrices and mask, which are not in the state
+  let edited = null; // { query, key, value } typed or pasted by hand; null: seeded from the state
+  let seeded = { key: '', matrices: null };
+  const shown = {}; // the matrix each editor shows, by role
+
+  const editors = Object.fromEntries(ROLES.map(({ role, label, description }) => [role, createMatrixEditor({
+    container: elements.editors,
+    label,
+    description,
+    role,
+    maxRows: MATRIX_MAX,
+    maxCols: MATRIX_MAX,
+    onChange: (matrix) => edit(role, matrix),
+  })]));
+
+  elements.reseed.addEventListener('click', () => {
+    edited = null;
+    version++;
+    refresh();
+  });
+
+  function seededOf(state) {
+    const key = [state.nq, state.nk, state.d, state.dv, state.seed].join(',');
+    if (seeded.key !== key) seeded = { key, matrices: seededMatrices(state) };
+    return seeded.matrices;
+  }
+
+  /** The matrices of the state: edited ones (cut or padded to the state's sizes) or seeded ones. */
+  function matricesOf(state) {
+    if (!edited) return seededOf(state);
+    const want = { query: [state.nq, state.d], key: [state.nk, state.d], value: [state.nk, state.dv] };
+    for (const [role, [rows, cols]] of Object.entries(want)) {
+      if (edited[role].rows !== rows || edited[role].cols !== cols) {
+        edited = { ...edited, [role]: resizeMatrix(edited[role], rows, cols) };
+        version++;
+      }
+    }
+    return edited;
+  }
+
+  /** An editor's new matrix; the other two follow its shape (shared D, one value per key). */
+  function edit(role, matrix) {
+    const current = edited ?? seeded.matrices;
+    const next = { ...current, [role]: matrix };
+    const d = role === 'value' ? next.query.cols : matrix.cols;
+    const nk = role === 'query' ? next.key.rows : matrix.rows;
+    const fit = (m, rows, cols) => (m.rows === rows && m.cols === cols ? m : resizeMatrix(m, rows, cols));
+    next.query = fit(next.query, next.query.rows, d);
+    next.key = fit(next.key, nk, d);
+    next.value = fit(next.value, nk, next.value.cols);
+    edited = next;
+    shown[role] = matrix;
+    version++;
+    onSizes({ nq: next.query.rows, nk, d, dv: next.value.cols });
+    refresh();
+  }
+
+  function showMatrices(state, matrices) {
+    for (const { role } of ROLES) {
+      if (shown[role] !== matrices[role]) {
+        editors[role].setMatrix(matrices[role]);
+        shown[role] = matrices[role];
+      }
+    }
+    elements.origin.textContent = edited
+      ? 'Q, K and V are edited by hand: edited matrices are not in the link (it holds the sizes and the seed only).'
+      : `Q, K and V are seeded random from seed ${state.seed}: the link rebuilds exactly these matrices.`;
+  }
+
+  // The mask editor, made when first opened; it keeps its cells while the sizes change.
+  let masks = null;
+  let maskValue = null;
+  let maskShape = '';
+
+  function maskOf(state, shape) {
+    const usable = state.mask && shape.queries > 0 && shape.keys > 0;
+    elements.maskArea.hidden = !usable;
+    if (!usable) return null;
+    const key = JSON.stringify([shape.rowTokens, shape.colTokens, shape.queries, shape.keys]);
+    if (!masks) {
+      const note = document.createElement('p');
+      note.className = 'hint';
+      note.textContent = 'Click a cell to forbid or allow it, or a padding cell to make that key padding. Edited masks are not in the link.';
+      elements.maskArea.append(note);
+      masks = createMaskEditor({
+        container: elements.maskArea,
+        queries: shape.queries,
+        keys: shape.keys,
+        rowLabels: shape.rowTokens,
+        colLabels: shape.colTokens,
+        onChange: (value) => {
+          maskValue = value;
+          version++;
+          refresh();
+        },
+      });
+      masks.element.dataset.testid = 'mask-editor';
+      maskValue = masks.getMask();
+    } else if (key !== maskShape) {
+      const before = maskValue;
+      maskValue = masks.setSize(shape.queries, shape.keys, { rowLabels: shape.rowTokens, colLabels: shape.colTokens });
+      if (before.mask.length !== maskValue.mask.length || before.keyPadding.length !== maskValue.keyPadding.length) version++;
+    }
+    maskShape = key;
+    return maskValue;
+  }
+
+  return {
+    /** True when the state needs more than the text model (compute.js) offers: other inputs, a mask, a comparison. */
+    usesPage: (state) => state.input !== 'text' || state.mask || state.compare !== 'none',
+
+    /**
+     * The result for the state on the page ({ result, computedIn: 'page' });
+     * textTokens are the sentence's tokens (text mode). Throws with a
+     * readable message when the inputs cannot be computed.
+     */
+    compute(state, textTokens) {
+      let inputs;
+      if (state.input === 'matrix') {
+        inputs = { matrices: matricesOf(state) };
+        showMatrices(state, inputs.matrices);
+      } else if (state.input === 'cross') {
+        inputs = crossTokens(tokenize, state);
+      } else {
+        inputs = { tokens: textTokens };
+      }
+      const mask = maskOf(state, inputShape(state, inputs));
+      return { result: compute(state, inputs, mask, version), computedIn: 'page' };
+    },
+
+    /** Hides the mask editor when the state does not use it (the text model path). */
+    idle(state) {
+      if (!state.mask) elements.maskArea.hidden = true;
+    },
+  };
+}
