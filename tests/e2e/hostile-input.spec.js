@@ -96,22 +96,22 @@ test.describe('hostile and unusual input', () => {
     expect(errors).toEqual([]);
   });
 
-  test('10 000 tokens show the truncation note and a heatmap of the first 1024', async ({ page }) => {
+  test('10 000 tokens show the truncation note and a heatmap of the first 2048', async ({ page }) => {
     const errors = watchErrors(page);
     await openPlayground(page);
     const text = Array.from({ length: 10_000 }, (_, i) => `w${i}`).join(' ');
     await page.getByTestId('text-input').fill(text);
 
-    await expect(page.getByTestId('status')).toHaveText('Showing the first 1024 of 10000 tokens', { timeout: 20_000 });
+    await expect(page.getByTestId('status')).toHaveText('Showing the first 2048 of 10000 tokens', { timeout: 20_000 });
     await expect(page.getByTestId('heatmap')).toBeVisible();
-    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', '1024');
-    await expect(page.getByTestId('tokens').locator('.token-more')).toHaveText('+8976 more');
-    expect(await page.getByTestId('tokens').locator('.token:not(.token-more)').count()).toBe(1024);
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', '2048');
+    await expect(page.getByTestId('tokens').locator('.token-more')).toHaveText('+7952 more');
+    expect(await page.getByTestId('tokens').locator('.token:not(.token-more)').count()).toBe(2048);
     const shape = await page.evaluate(() => {
       const { lastResult } = window.__attentionPlayground;
       return [lastResult.n, lastResult.weights.length];
     });
-    expect(shape).toEqual([1024, 2 * 1024 * 1024]);
+    expect(shape).toEqual([2048, 2 * 2048 * 2048]);
     await expect(page.getByTestId('error')).toBeHidden();
     expect(errors).toEqual([]);
   });

@@ -123,7 +123,7 @@ test.describe('a link that needs adjusting', () => {
     await page.evaluate(() => {
       window.location.hash = '#text=a+b+c&window=9999';
     });
-    await expect(page.getByTestId('hash-note')).toHaveText('Adjusted from the link: window 9999 → 1024');
+    await expect(page.getByTestId('hash-note')).toHaveText('Adjusted from the link: window 9999 → 2048');
   });
 });
 

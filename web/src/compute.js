@@ -6,14 +6,21 @@
 // { pending: true } after asking the worker; onResult() is called when a
 // worker answer arrives, onProgress(stage | null) as it works. Only the
 // newest request matters: while the worker is busy, later requests wait and
-// only the last of them is sent.
+// only the last of them is sent. A worker answer's result.perf gains
+// roundTripMs: from posting the request to its answer arriving.
 import { createAttentionModel, needsWorker, resultKeyOf } from './model.js';
+
+// The worker answers kept for reuse: at most two, and at most this many
+// weights together, so at 2048 tokens × 8 heads (2^25 floats, 128 MiB) only
+// the newest is held.
+const KEPT_ANSWERS = 2;
+const KEPT_WEIGHT_FLOATS = 2 ** 25;
 
 export function createComputer({ engine, makeWorker, onResult = () => {}, onProgress = () => {} }) {
   const computeHere = createAttentionModel(engine);
   let worker = null;
   let workerFailed = false;
-  let busy = null; // { id, key } sent and not answered
+  let busy = null; // { id, key, sentAt } sent and not answered
   let waiting = null; // { key, state, tokens } to send when the worker is free
   let nextId = 1;
   const answers = new Map(); // key -> result or { error }, the last few worker answers
@@ -46,8 +53,12 @@ export function createComputer({ engine, makeWorker, onResult = () => {}, onProg
   }
 
   function remember(key, answer) {
+    answers.delete(key);
     answers.set(key, answer);
-    while (answers.size > 2) answers.delete(answers.keys().next().value);
+    const floats = () => [...answers.values()].reduce((sum, a) => sum + (a.weights?.length ?? 0), 0);
+    while (answers.size > KEPT_ANSWERS || (answers.size > 1 && floats() > KEPT_WEIGHT_FLOATS)) {
+      answers.delete(answers.keys().next().value);
+    }
   }
 
   function onMessage(event) {
@@ -57,6 +68,7 @@ export function createComputer({ engine, makeWorker, onResult = () => {}, onProg
       if (busy.key === wanted) onProgress(stage);
       return;
     }
+    if (error === undefined && result.perf) result.perf.roundTripMs = performance.now() - busy.sentAt;
     remember(busy.key, error === undefined ? result : { error });
     const done = busy.key;
     busy = null;
@@ -71,7 +83,7 @@ export function createComputer({ engine, makeWorker, onResult = () => {}, onProg
   }
 
   function send({ key, state, tokens }) {
-    busy = { id: nextId++, key };
+    busy = { id: nextId++, key, sentAt: performance.now() };
     worker.postMessage({ id: busy.id, state, tokens });
   }
 

@@ -47,6 +47,13 @@ function showError(message) {
   errorBox.hidden = message === '';
 }
 
+/** The time and GFLOP/s of the drawn result (present.perfLine); '' hides the line. */
+function showPerf(message) {
+  const line = byTestId('perf');
+  line.textContent = message;
+  line.hidden = message === '';
+}
+
 function showNote(message) {
   const note = byTestId('hash-note');
   note.textContent = message;
@@ -222,6 +229,7 @@ async function start() {
     views.output.clear();
     comparison.hide();
     shown = null;
+    showPerf('');
     byTestId('weights-table-area').hidden = true;
     for (const id of ['steps', 'breakdown', 'heads-grid']) byTestId(id).replaceChildren();
   }
@@ -265,6 +273,7 @@ async function start() {
           published.comparison = comparison.draw(state, result, rowTokens, head);
           Object.assign(published, { lastResult: result, tokens: rowTokens, colTokens: result.colTokens ?? rowTokens, computedIn: answer.computedIn, head, state });
           showStatus(statusOf(state, result, total > tokens.length ? total : 0, head));
+          showPerf(present.perfLine(state, result, answer.computedIn));
           showError('');
         }
       }

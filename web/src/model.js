@@ -8,8 +8,12 @@
 
 export const DIM = 16;
 
-/** Longer texts are cut to their first MAX_TOKENS tokens before computing. */
-export const MAX_TOKENS = 1024;
+/**
+ * The page cuts longer texts to their first MAX_TOKENS tokens before
+ * computing. At N = 2048 and the largest heads (8), weights [H, N, N] are
+ * 2^25 floats (128 MiB): computed in the worker and transferred, not copied.
+ */
+export const MAX_TOKENS = 2048;
 
 /** Variants whose parameters come from engine.seededParams. */
 const SEEDED_VARIANTS = new Set(['general', 'additive', 'top_k']);
@@ -24,10 +28,27 @@ export const VARIANT_LABELS = {
   top_k: 'top_k — softmax of the k best keys',
 };
 
-/** The tokens to compute on (at most MAX_TOKENS) and how many there were. */
-export function truncateTokens(allTokens) {
-  const tokens = allTokens.length > MAX_TOKENS ? allTokens.slice(0, MAX_TOKENS) : allTokens;
+/** The tokens to compute on (at most max) and how many there were. */
+export function truncateTokens(allTokens, max = MAX_TOKENS) {
+  const tokens = allTokens.length > max ? allTokens.slice(0, max) : allTokens;
   return { tokens, total: allTokens.length };
+}
+
+/**
+ * The nominal floating-point operations of attention, as the benchmark
+ * counts them: per head, Q Kᵀ is 2·NQ·NK·D and weights · V is 2·NQ·NK·DV,
+ * so 4·N²·d·heads for self-attention with D = DV. Softmax and the variant's
+ * own projections are not counted.
+ */
+export function attentionFlops({ heads, queries, keys, dim, valueDim = dim }) {
+  return 2 * heads * queries * keys * (dim + valueDim);
+}
+
+/** fn()'s value and how long it took in milliseconds (performance.now, in a page or a worker). */
+export function timed(fn) {
+  const start = performance.now();
+  const value = fn();
+  return { value, ms: performance.now() - start };
 }
 
 /**
@@ -74,13 +95,17 @@ export function attentionRequest(state, qkv, n, params) {
 
 /**
  * Returns compute(state, tokens, qkv?) -> result, where result is
- * { query, key, value, params, output, weights, heads, n }.
+ * { query, key, value, params, output, weights, heads, n, perf } and perf is
+ * { attentionMs, embedMs, flops }: the engine calls' times (embedMs null when
+ * Q/K/V were reused) and attentionFlops of the request.
  * Q/K/V are remembered across calls while tokens, heads and seed stay the
  * same, and the result while nothing it depends on changes, so switching the
  * displayed head or retyping the same text costs nothing. report(stage) is
  * told 'embedding' and 'attention' as each starts (the worker's progress).
+ * keepResult false: only Q/K/V are remembered, so the caller may transfer
+ * the result's weights and output (the worker does).
  */
-export function createAttentionModel(engine, report = () => {}) {
+export function createAttentionModel(engine, report = () => {}, { keepResult = true } = {}) {
   let qkvKey = null;
   let qkv = null;
   let resultKey = null;
@@ -89,10 +114,13 @@ export function createAttentionModel(engine, report = () => {}) {
   return function compute(state, tokens) {
     const n = tokens.length;
     const nextQkvKey = qkvKeyOf(state, tokens);
+    let embedMs = null;
     if (nextQkvKey !== qkvKey) {
       qkvKey = null;
       report('embedding');
-      qkv = engine.embedText({ tokens, heads: state.heads, dim: DIM, seed: state.seed });
+      const embedded = timed(() => engine.embedText({ tokens, heads: state.heads, dim: DIM, seed: state.seed }));
+      qkv = embedded.value;
+      embedMs = embedded.ms;
       qkvKey = nextQkvKey;
       resultKey = null;
     }
@@ -101,11 +129,16 @@ export function createAttentionModel(engine, report = () => {}) {
       resultKey = null;
       report('attention');
       const params = paramsFor(engine, state, n);
-      const { output, weights } = engine.attention(attentionRequest(state, qkv, n, params));
-      result = { query: qkv.query, key: qkv.key, value: qkv.value, params, output, weights, heads: state.heads, n };
-      resultKey = nextResultKey;
+      const request = attentionRequest(state, qkv, n, params);
+      const run = timed(() => engine.attention(request));
+      const { output, weights } = run.value;
+      const perf = { attentionMs: run.ms, embedMs, flops: attentionFlops(request) };
+      result = { query: qkv.query, key: qkv.key, value: qkv.value, params, output, weights, heads: state.heads, n, perf };
+      if (keepResult) resultKey = nextResultKey;
     }
-    return result;
+    const answer = result;
+    if (!keepResult) result = null;
+    return answer;
   };
 }
 

@@ -5,6 +5,7 @@
 // or, for matrix and cross-attention inputs (requests.js), the same with
 // queries NQ, keys NK, dim D, valueDim DV and colTokens (key labels) besides;
 // tokens are the query labels. head is 1-based (as in the state), h = head − 1.
+import { formatGflops, formatMs } from './format.js';
 import { scoreTerms } from './scoreterms.js';
 import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from './model.js';
 import { averageHeads, distanceProfile, maxAbs, rowStats } from './stats.js';
@@ -166,4 +167,26 @@ export function statsData(state, result, tokens, head) {
 export function tableData(result, tokens, head) {
   const { queries, keys } = shapeOf(result);
   return { weights: headWeights(result, head - 1), n: queries, rows: queries, cols: keys, tokens, keyTokens: keyTokensOf(result, tokens), head };
+}
+
+/**
+ * One line on how long the result took: the attention call's time and its
+ * rate over model.attentionFlops (named by its formula for this shape), the
+ * embedding's time (text: null when Q/K/V were reused), and where it ran
+ * (computedIn 'page' | 'worker'; a worker answer's round trip). result.perf
+ * is { attentionMs, embedMs, flops, withEmbedding?, roundTripMs? }; '' without it.
+ */
+export function perfLine(state, result, computedIn) {
+  const perf = result.perf;
+  if (!perf) return '';
+  const { queries, keys, dim, valueDim } = shapeOf(result);
+  const rule = dim !== valueDim ? '2·NQ·NK·(d + dv)·heads' : queries === keys ? '4·N²·d·heads' : '4·NQ·NK·d·heads';
+  const what = perf.withEmbedding ? 'attention with embedding' : 'attention';
+  // performance.now() is coarsened (to 0.1 ms in a page that is not cross-origin isolated).
+  const parts = perf.attentionMs > 0
+    ? [`${what}: ${formatMs(perf.attentionMs)} ms`, `${formatGflops(perf.flops / (perf.attentionMs * 1e6))} GFLOP/s (${rule} flops)`]
+    : [`${what}: under the timer's resolution`, `GFLOP/s not measurable (${rule} flops)`];
+  if (state.input === 'text') parts.push(perf.embedMs === null ? 'embedding reused' : `embedding: ${formatMs(perf.embedMs)} ms`);
+  parts.push(computedIn === 'worker' && perf.roundTripMs !== undefined ? `in worker, round trip ${formatMs(perf.roundTripMs)} ms` : `on the page`);
+  return parts.join(' · ');
 }

@@ -12,7 +12,7 @@
 import { compareVariants } from './inputs/compare.js';
 import { crossAttention } from './inputs/cross.js';
 import { seededQkv } from './inputs/random.js';
-import { DIM, truncateTokens } from './model.js';
+import { attentionFlops, DIM, timed, truncateTokens } from './model.js';
 
 /** Cross-attention computes on the page: each text is cut to its first CROSS_MAX_TOKENS tokens. */
 export const CROSS_MAX_TOKENS = 256;
@@ -95,14 +95,16 @@ export function computeInputs(engine, state, inputs, mask = null) {
   const { queries, keys } = shape;
   const masking = maskOf(state, mask, queries, keys);
   if (state.input === 'cross') {
-    const run = crossAttention(engine, {
+    // crossAttention embeds both texts and attends in one call: its time includes the embedding.
+    const { value: run, ms } = timed(() => crossAttention(engine, {
       source: inputs.sourceTokens, target: inputs.targetTokens, heads: state.heads, seed: state.seed, dim: DIM,
       variant: state.variant, causal: state.causal, window: state.window, temperature: state.temperature, k: state.k,
       maxTokens: CROSS_MAX_TOKENS, ...masking,
-    });
-    return resultOf(run.request, run, shape);
+    }));
+    return resultOf(run.request, run, shape, { attentionMs: ms, embedMs: null, withEmbedding: true });
   }
   let qkv;
+  let embedMs = null;
   let heads = state.heads;
   let dim = DIM;
   let valueDim = DIM;
@@ -115,7 +117,9 @@ export function computeInputs(engine, state, inputs, mask = null) {
     valueDim = value.cols;
   } else {
     if (queries === 0) throw new Error('Type some text to see its attention weights');
-    qkv = engine.embedText({ tokens: inputs.tokens, heads, dim: DIM, seed: state.seed });
+    const embedded = timed(() => engine.embedText({ tokens: inputs.tokens, heads, dim: DIM, seed: state.seed }));
+    qkv = embedded.value;
+    embedMs = embedded.ms;
   }
   const request = {
     query: qkv.query, key: qkv.key, value: qkv.value,
@@ -124,10 +128,12 @@ export function computeInputs(engine, state, inputs, mask = null) {
     params: paramsOf(engine, state, dim, keys),
     ...masking,
   };
-  return resultOf(request, engine.attention(request), shape);
+  const run = timed(() => engine.attention(request));
+  return resultOf(request, run.value, shape, { attentionMs: run.ms, embedMs });
 }
 
-function resultOf(request, { weights, output }, shape) {
+/** The result of request; times are model.js's perf without flops ({ attentionMs, embedMs, withEmbedding? }). */
+function resultOf(request, { weights, output }, shape, times) {
   return {
     query: request.query,
     key: request.key,
@@ -144,6 +150,7 @@ function resultOf(request, { weights, output }, shape) {
     rowTokens: shape.rowTokens,
     colTokens: shape.colTokens,
     request,
+    perf: { ...times, flops: attentionFlops(request) },
   };
 }
 

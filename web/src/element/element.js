@@ -8,7 +8,7 @@
 // detail { tokens, heads, queries, keys, weights: Float32Array [heads, nq, nk], state }.
 import { tokenize, variants } from '../../../wasm/index.js';
 import { readControl, writeControls } from '../controls.js';
-import { createAttentionModel, MAX_TOKENS, truncateTokens } from '../model.js';
+import { createAttentionModel, truncateTokens } from '../model.js';
 import { clampSelection, withEdit, withValues } from '../state.js';
 import pageCss from '../style.css?inline';
 import { createTokenChips } from '../tokens.js';
@@ -20,6 +20,9 @@ import { createViewSet } from './views.js';
 
 const TABLE = elementTable([...variants]);
 const EMPTY_MESSAGE = 'Type some text to see its attention weights';
+// The element computes on the page, synchronously (it has no worker), so it
+// cuts texts at half the main page's MAX_TOKENS: a quarter of the weights.
+const ELEMENT_MAX_TOKENS = 1024;
 
 // The playground's own styles (so the views look as on the main page), its
 // :root rules moved to the host and its dark theme to theme="dark", then the
@@ -195,7 +198,7 @@ export class AttentionPlaygroundElement extends HTMLElement {
 
     let detail = null;
     try {
-      const { tokens, total } = truncateTokens(tokenize(this.#state.text));
+      const { tokens, total } = truncateTokens(tokenize(this.#state.text), ELEMENT_MAX_TOKENS);
       this.#chips.draw(tokens, total);
       if (tokens.length === 0) {
         view.clear();
@@ -212,7 +215,7 @@ export class AttentionPlaygroundElement extends HTMLElement {
         this.#parts.title.textContent = `${name} · head ${head} of ${result.heads}`;
         this.#showStatus(
           total > tokens.length
-            ? `Showing the first ${MAX_TOKENS} of ${total} tokens`
+            ? `Showing the first ${ELEMENT_MAX_TOKENS} of ${total} tokens`
             : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant}`,
         );
         if (result !== this.#lastResult) detail = this.#detail(tokens, result);

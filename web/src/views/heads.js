@@ -15,6 +15,10 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
   let data = null;
   let tiles = [];
   let mark = null;
+  // Pooled maps of the drawn weights, by head ('average' for the average) and
+  // size: redrawing the same weights (another head focused, a new selection)
+  // does not pool again, which at 2048 × 2048 × 8 heads takes a while.
+  let pooledOf = { weights: null, average: null, maps: new Map() };
 
   /**
    * data: { weights [heads, rows, cols], average [rows, cols], heads, rows,
@@ -53,7 +57,7 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
     canvas.style.width = `${TILE}px`;
     canvas.style.height = `${TILE}px`;
     // A map never shows more than about two values per device pixel: pool large matrices first.
-    const pooled = downsampleRect(values, data.rows, data.cols, Math.ceil(TILE * dpr));
+    const pooled = pool(isAverage ? 'average' : h, values, Math.ceil(TILE * dpr));
     const image = document.createElement('canvas');
     image.width = pooled.cols;
     image.height = pooled.rows;
@@ -73,6 +77,15 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
     });
     canvas.addEventListener('pointerleave', () => setMark(null, null, true));
     return { element, canvas, image, dpr };
+  }
+
+  function pool(name, values, size) {
+    if (pooledOf.weights !== data.weights || pooledOf.average !== data.average) {
+      pooledOf = { weights: data.weights, average: data.average, maps: new Map() };
+    }
+    const key = `${name}:${size}`;
+    if (!pooledOf.maps.has(key)) pooledOf.maps.set(key, downsampleRect(values, data.rows, data.cols, size));
+    return pooledOf.maps.get(key);
   }
 
   function paintTile({ canvas, image, dpr }) {
