@@ -1,7 +1,7 @@
 // Prepares a fresh Debian 12 machine and builds the WASM core (and, with
-// --native, the native core and its tests). Uses only Node built-ins so it
-// runs before `npm ci`.
-//   node scripts/setup.mjs [--wasm-only] [--native]
+// --native, the native core and its tests; with --fuzz, the libFuzzer target
+// in build/fuzz). Uses only Node built-ins so it runs before `npm ci`.
+//   node scripts/setup.mjs [--wasm-only] [--native] [--fuzz]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,10 @@ const debianPackages = [
   ['googletest', '/usr/src/googletest/CMakeLists.txt'],
   ['libgtest-dev', '/usr/include/gtest/gtest.h'],
   ['chromium', '/usr/bin/chromium'],
+  // the libFuzzer target: clang and its runtimes (libFuzzer, ASan, UBSan), which
+  // clang only recommends, so --no-install-recommends leaves them out
+  ['clang', '/usr/bin/clang++'],
+  ['libclang-rt-14-dev', '/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a'],
 ];
 
 export function run(command, args, options = {}) {
@@ -64,18 +68,34 @@ export function buildNative() {
   run('cmake', ['--build', dir, '-j2']);
 }
 
-export function setup({ native = false, wasmOnly = false } = {}) {
+// The fuzz target gets a build folder of its own: clang, coverage
+// instrumentation and sanitizers on the whole core.
+export function buildFuzz() {
+  const dir = path.join(root, 'build', 'fuzz');
+  if (!existsSync(path.join(dir, 'CMakeCache.txt'))) {
+    run('cmake', ['-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DCMAKE_CXX_COMPILER=clang++',
+      '-DATTN_BUILD_FUZZ=ON', '-DATTN_BUILD_TESTS=OFF']);
+  }
+  run('cmake', ['--build', dir, '-j2']);
+}
+
+export function setup({ native = false, fuzz = false, wasmOnly = false } = {}) {
   if (!wasmOnly) {
     installDebianPackages();
     installNodeModules();
   }
   buildWasm();
   if (native) buildNative();
+  if (fuzz) buildFuzz();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    setup({ native: process.argv.includes('--native'), wasmOnly: process.argv.includes('--wasm-only') });
+    setup({
+      native: process.argv.includes('--native'),
+      fuzz: process.argv.includes('--fuzz'),
+      wasmOnly: process.argv.includes('--wasm-only'),
+    });
   } catch (error) {
     console.error(error.message);
     process.exit(1);

@@ -1,6 +1,7 @@
-// `npm test`: set up the machine, then run the three layers (GoogleTest via
-// CTest, Vitest in Node, Playwright in Chromium) and print one line with the
-// totals, which CI reads: "N passed, N failed, N skipped".
+// `npm test`: set up the machine, then run the four layers (GoogleTest via
+// CTest, Vitest in Node, Playwright in Chromium, and the libFuzzer target for
+// ATTN_FUZZ_SECONDS, default 60, counted as one test) and print one line with
+// the totals, which CI reads: "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -39,6 +40,29 @@ function vitestCounts({ status }, file) {
   };
 }
 
+// Runs the fuzz target on its corpus (kept in build/, out of git) for a bounded
+// time. libFuzzer reports on stderr; a clean run ends "Done N runs in T second(s)",
+// a failure leaves its input in build/fuzz/artifacts/ and prints why.
+function runFuzz() {
+  const seconds = Number(process.env.ATTN_FUZZ_SECONDS ?? 60);
+  const fuzzer = path.join(root, 'build', 'fuzz', 'tests', 'fuzz', 'fused_attention_fuzzer');
+  const corpus = path.join(root, 'build', 'fuzz', 'corpus');
+  const artifacts = path.join(root, 'build', 'fuzz', 'artifacts');
+  mkdirSync(corpus, { recursive: true });
+  mkdirSync(artifacts, { recursive: true });
+  const args = [`-max_total_time=${seconds}`, '-timeout=30', '-rss_limit_mb=2048', `-artifact_prefix=${artifacts}/`, corpus];
+  console.log(`\n=== fuzz: ${path.relative(root, fuzzer)} ${args.join(' ')}`);
+  const result = spawnSync(fuzzer, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 2 ** 20 });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  const done = output.match(/Done (\d+) runs in (\d+) second/);
+  if (result.status === 0 && done) {
+    console.log(`fuzz: ${done[1]} runs in ${done[2]} s against the float64 reference, no failure`);
+    return { passed: 1, failed: 0, skipped: 0 };
+  }
+  process.stdout.write(output.split('\n').filter((line) => !line.startsWith('#')).slice(-60).join('\n'));
+  return { passed: 0, failed: 1, skipped: 0, note: `fuzzer exit ${result.status ?? result.signal}; input kept in build/fuzz/artifacts/` };
+}
+
 function playwrightCounts({ status }, file) {
   const report = readJson(file);
   if (!report) return { passed: 0, failed: 1, skipped: 0, note: `playwright wrote no report (exit ${status})` };
@@ -48,7 +72,7 @@ function playwrightCounts({ status }, file) {
 }
 
 try {
-  setup({ native: true });
+  setup({ native: true, fuzz: true });
 } catch (error) {
   console.error(error.message);
   console.log('0 passed, 1 failed');
@@ -63,6 +87,7 @@ const layers = [
   ['core (ctest)', ctestCounts(runLayer('core', 'ctest', ['--test-dir', 'build/native', '--output-on-failure']))],
   ['js (vitest)', vitestCounts(runLayer('js', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${vitestReport}`]), vitestReport)],
   ['e2e (playwright)', playwrightCounts(runLayer('e2e', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport }), playwrightReport)],
+  ['fuzz (libFuzzer)', runFuzz()],
 ];
 
 const total = { passed: 0, failed: 0, skipped: 0 };

@@ -83,6 +83,26 @@ void attention_call(const AttentionCall& c) {
   });
 }
 
+// attention without weights (c.weights is ignored): no [H, NQ, NK] matrix, no weights limit.
+void attention_output_call(const AttentionCall& c) {
+  guarded([&] {
+    AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
+    attention::attention_forward_output_only(at<float>(c.out), at<const float>(c.query), at<const float>(c.key),
+                                             at<const float>(c.value), shape, options_of(c));
+  });
+}
+
+// Query rows [rowBegin, rowEnd) of every head, for the worker pool: out
+// [H, R, DV], weights [H, R, NK] or 0 for none (R = rowEnd - rowBegin).
+void attention_rows_call(const AttentionCall& c, int row_begin, int row_end) {
+  guarded([&] {
+    AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
+    attention::attention_forward_rows(at<float>(c.out), at<float>(c.weights), at<const float>(c.query),
+                                      at<const float>(c.key), at<const float>(c.value), shape, options_of(c),
+                                      row_begin, row_end);
+  });
+}
+
 // One row's intermediates (see attention::AttentionRowTrace); scalars [3] = scale, max, sum.
 struct TraceCall {
   AttentionCall call;
@@ -219,6 +239,8 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .field("embedDim", &MultiHeadCall::embedDim)
       .field("causal", &MultiHeadCall::causal);
   function("attention", &attention_call);
+  function("attentionOutput", &attention_output_call);
+  function("attentionRows", &attention_rows_call);
   function("attentionTrace", &trace_call);
   function("multiHeadAttention", &multi_head_call);
   function("textQKV", &text_qkv_call);

@@ -49,9 +49,38 @@ export interface AttentionRequest {
   /** scaled_dot, hard and top_k only; default 1/sqrt(dim) */
   scale?: number;
   params?: VariantParams;
+  /**
+   * Default true. false (as PyTorch's need_weights=False) computes only the
+   * output: no [heads, queries, keys] matrix is made, so the weights limit does
+   * not apply (N = 16384, dim 64, one head runs in about 33 MiB of WASM memory), and
+   * `weights` is null. The output is bit-identical either way.
+   */
+  needWeights?: boolean;
+  /**
+   * Only query rows begin .. end - 1 (0 <= begin < end <= queries) of every
+   * head: output is then [heads, end - begin, valueDim] and weights
+   * [heads, end - begin, keys]. Each row is bit-identical to the same row of
+   * the whole call (causal, window and mask still use the row's own index).
+   */
+  rows?: { begin: number; end: number };
 }
 
 export interface AttentionResult {
+  /** [heads, queries, valueDim] */
+  output: Float32Array;
+  /** [heads, queries, keys]; rows with no allowed key are all zero. null when needWeights is false. */
+  weights: Float32Array | null;
+}
+
+/** attention() with needWeights: false has no weights. */
+export interface AttentionOutput {
+  /** [heads, queries, valueDim] */
+  output: Float32Array;
+  weights: null;
+}
+
+/** attention() with needWeights absent or true has weights. */
+export interface AttentionWithWeights {
   /** [heads, queries, valueDim] */
   output: Float32Array;
   /** [heads, queries, keys]; rows with no allowed key are all zero */
@@ -170,6 +199,8 @@ export interface Limits {
 }
 
 export interface AttentionEngine {
+  attention(request: AttentionRequest & { needWeights: false }): AttentionOutput;
+  attention(request: AttentionRequest & { needWeights?: true }): AttentionWithWeights;
   attention(request: AttentionRequest): AttentionResult;
   multiHeadAttention(request: MultiHeadRequest): MultiHeadResult;
   /** Every intermediate number of one row (head, row) of attention(request). */
@@ -179,6 +210,8 @@ export interface AttentionEngine {
   /** Deterministic parameters a variant needs (W, Wq/Wk/v or k), from a seed. */
   seededParams(request: SeededParamsRequest): VariantParams;
   readonly limits: Limits;
+  /** Bytes of WASM memory the engine holds now; it grows as needed and never shrinks. */
+  readonly memoryBytes: number;
 }
 
 export interface LoadOptions {
@@ -187,6 +220,33 @@ export interface LoadOptions {
 }
 
 export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
+
+/**
+ * A pool of workers (Web Workers in browsers, worker_threads in Node), each
+ * with its own WASM instance, that splits one attention() call by heads and
+ * by blocks of query rows. Made by loadAttentionPool() of wasm/pool.js, a
+ * module of its own so that bundles without it carry no worker. It needs no SharedArrayBuffer, so no
+ * cross-origin isolation. Results are bit-identical to engine.attention().
+ */
+export interface AttentionPool {
+  /** The number of workers. */
+  readonly threads: number;
+  /**
+   * engine.attention(request) on the workers; `rows` is not accepted. The
+   * request is checked first, on the calling thread: a bad one rejects with
+   * the engine's TypeError or RangeError.
+   */
+  attention(request: AttentionRequest & { needWeights: false }): Promise<AttentionOutput>;
+  attention(request: AttentionRequest & { needWeights?: true }): Promise<AttentionWithWeights>;
+  attention(request: AttentionRequest): Promise<AttentionResult>;
+  /** Stops the workers: calls in flight reject, later calls reject. */
+  terminate(): void;
+}
+
+export interface PoolOptions extends LoadOptions {
+  /** Workers to start, 1 to 64; default the number of cores, at most 8. */
+  threads?: number;
+}
 
 /**
  * Unicode-aware split into tokens: runs of letters, marks and digits form a

@@ -1,11 +1,13 @@
 // The friendly JS API over the WASM core: validates every argument, copies
 // inputs into WASM memory, calls the binding, copies results out as fresh
 // typed arrays and frees what it allocated.
-import { boolean, bytes, finiteNumber, floats, integer, limits, oneOf, requireObject, tensorSize } from './validate.js';
+import {
+  boolean, bytes, finiteNumber, floats, integer, limits, oneOf, parseAttentionRequest, requireObject, tensorSize, variants,
+} from './validate.js';
 
 export { tokenize } from './tokenize.js';
 
-export const variants = Object.freeze(['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']);
+export { variants };
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
@@ -88,16 +90,30 @@ class AttentionEngine {
     }
   }
 
+  /** Bytes of WASM memory the engine holds now (it grows as needed and never shrinks). */
+  get memoryBytes() {
+    return this.#core.HEAPU8.buffer.byteLength;
+  }
+
   attention(request) {
     const r = parseAttentionRequest(request);
-    const outFloats = r.heads * r.queries * r.valueDim;
-    const weightFloats = r.heads * r.queries * r.keys;
+    return this.#attentionRows(r, r.rows?.begin ?? 0, r.rows?.end ?? 0);
+  }
+
+  // Query rows [rowBegin, rowEnd) of every head (0, 0: all rows):
+  // output [heads, rows, valueDim], weights [heads, rows, keys] or null.
+  #attentionRows(r, rowBegin, rowEnd) {
+    const rows = rowEnd > 0 ? rowEnd - rowBegin : r.queries;
+    const outFloats = r.heads * rows * r.valueDim;
+    const weightFloats = r.needWeights ? r.heads * rows * r.keys : 0;
     return this.#withArena((arena) => {
-      const call = attentionCall(arena, r, arena.floats(outFloats), arena.floats(weightFloats));
-      this.#core.attention(call);
+      const call = attentionCall(arena, r, arena.floats(outFloats), r.needWeights ? arena.floats(weightFloats) : 0);
+      if (rowEnd > 0) this.#core.attentionRows(call, rowBegin, rowEnd);
+      else if (r.needWeights) this.#core.attention(call);
+      else this.#core.attentionOutput(call);
       return {
         output: arena.copyOutFloats(call.out, outFloats),
-        weights: arena.copyOutFloats(call.weights, weightFloats),
+        weights: r.needWeights ? arena.copyOutFloats(call.weights, weightFloats) : null,
       };
     });
   }
@@ -230,38 +246,6 @@ class AttentionEngine {
   }
 }
 
-// Every argument of attention() checked, with defaults filled in. Sizes are
-// also kept as [name, value] pairs for error messages.
-function parseAttentionRequest(request) {
-  requireObject('request', request);
-  const heads = integer('heads', request.heads, { fallback: 1 });
-  const queries = integer('queries', request.queries);
-  const keys = integer('keys', request.keys);
-  const dim = integer('dim', request.dim);
-  const valueDim = integer('valueDim', request.valueDim, { fallback: dim });
-  const variant = oneOf('variant', request.variant, variants, 'scaled_dot');
-  const H = ['heads', heads], NQ = ['queries', queries], NK = ['keys', keys];
-  const D = ['dim', dim], DV = ['valueDim', valueDim];
-  const hasScale = request.scale !== undefined;
-  // Refuse oversized requests before reading (or allocating for) any array.
-  tensorSize('weights', [H, NQ, NK]);
-  tensorSize('output', [H, NQ, DV]);
-  return {
-    heads, queries, keys, dim, valueDim, variant, H, NQ, NK, D, DV,
-    query: floats('query', request.query, [H, NQ, D]),
-    key: floats('key', request.key, [H, NK, D]),
-    value: floats('value', request.value, [H, NK, DV]),
-    causal: boolean('causal', request.causal),
-    window: request.window == null ? -1 : integer('window', request.window, { min: 0 }),
-    mask: request.mask === undefined ? null : bytes('mask', request.mask, [NQ, NK]),
-    keyPadding: request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]),
-    temperature: finiteNumber('temperature', request.temperature, { positive: true, fallback: 1 }),
-    hasScale,
-    scale: hasScale ? finiteNumber('scale', request.scale) : 1,
-    params: variantParams(variant, request.params, dim),
-  };
-}
-
 // The binding's AttentionCall: inputs copied into the arena, outputs at out and weights.
 function attentionCall(arena, r, out, weights) {
   const { params } = r;
@@ -274,29 +258,4 @@ function attentionCall(arena, r, out, weights) {
     causal: r.causal, window: r.window, temperature: r.temperature, hasScale: r.hasScale, scale: r.scale,
     k: params.k ?? 0, da: params.v ? params.v.length : 0,
   };
-}
-
-// The params a variant needs, checked; unused params of other variants are ignored.
-function variantParams(variant, params, dim) {
-  const D = ['dim', dim];
-  if (variant === 'general') {
-    if (params?.W === undefined) {
-      throw new TypeError(`params.W: the general variant needs W, a Float32Array of dim·dim = ${dim * dim} floats`);
-    }
-    return { W: floats('params.W', params.W, [D, D]) };
-  }
-  if (variant === 'additive') {
-    if (params?.Wq === undefined || params?.Wk === undefined || params?.v === undefined) {
-      throw new TypeError('params: the additive variant needs Wq [da, dim], Wk [da, dim] and v [da] as Float32Arrays');
-    }
-    const v = floats('params.v', params.v, [['da', params.v?.length ?? 0]]);
-    if (v.length < 1) throw new RangeError('params.v: expected at least 1 float (da >= 1), got 0');
-    const DA = ['da', v.length];
-    return { Wq: floats('params.Wq', params.Wq, [DA, D]), Wk: floats('params.Wk', params.Wk, [DA, D]), v };
-  }
-  if (variant === 'top_k') {
-    if (params?.k === undefined) throw new TypeError('params.k: the top_k variant needs k, an integer >= 1');
-    return { k: integer('params.k', params.k) };
-  }
-  return {};
 }

@@ -38,30 +38,71 @@ void normalize_and_mix_row(float* out_hi, float* weights_hi, const std::uint8_t*
   }
 }
 
-void attention_forward(float* out, float* weights, const float* query, const float* key,
-                       const float* value, const AttentionShape& shape,
-                       const AttentionOptions& options) {
-  validate_attention(shape, options);
+void row_kernel_row(float* out_hi, float* weights_hi, std::uint8_t* allowed, ScoreContext& ctx,
+                    const float* query_hi, const float* key_h, const float* value_h, int keys, int value_dim,
+                    const AttentionOptions& options, int h, int i) {
+  // pass 1: which keys query i may attend, and their scores
+  fill_allowed_row(allowed, options, keys, i);
+  score_row(weights_hi, ctx, query_hi, key_h, allowed, keys);
+  check_scores_finite(weights_hi, allowed, keys, h, i);
+  normalize_and_mix_row(out_hi, weights_hi, allowed, value_h, keys, value_dim, options);
+}
+
+namespace {
+
+// Rows [row_begin, row_end) of every head, validated: scaled_dot, dot and
+// general by the fused kernel, the others one row at a time.
+void forward_rows(float* out, float* weights, const float* query, const float* key, const float* value,
+                  const AttentionShape& shape, const AttentionOptions& options, int row_begin, int row_end) {
+  if (fused_variant(options.variant)) {
+    attention_fused_rows(out, weights, query, key, value, shape, options, row_begin, row_end);
+    return;
+  }
   const int H = shape.heads, NQ = shape.queries, NK = shape.keys, D = shape.dim,
             DV = shape.value_dim;
+  const int R = row_end - row_begin;
   std::vector<std::uint8_t> allowed(NK);
+  std::vector<float> scratch(weights ? 0 : NK);  // a row's weights when the caller wants none
   ScoreContext ctx;
   for (int h = 0; h < H; ++h) {
     const float* key_h = key + static_cast<size_t>(h) * NK * D;
     const float* value_h = value + static_cast<size_t>(h) * NK * DV;
     prepare_scores(ctx, options, key_h, NK, D);
-    for (int i = 0; i < NQ; ++i) {
-      const size_t row = static_cast<size_t>(h) * NQ + i;
-      const float* query_hi = query + row * D;
-      float* weights_hi = weights + row * NK;
-      float* out_hi = out + row * DV;
-      // pass 1: which keys query i may attend, and their scores
-      fill_allowed_row(allowed.data(), options, NK, i);
-      score_row(weights_hi, ctx, query_hi, key_h, allowed.data(), NK);
-      check_scores_finite(weights_hi, allowed.data(), NK, h, i);
-      normalize_and_mix_row(out_hi, weights_hi, allowed.data(), value_h, NK, DV, options);
+    for (int i = row_begin; i < row_end; ++i) {
+      const size_t row = static_cast<size_t>(h) * R + (i - row_begin);
+      row_kernel_row(out + row * DV, weights ? weights + row * NK : scratch.data(), allowed.data(), ctx,
+                     query + (static_cast<size_t>(h) * NQ + i) * D, key_h, value_h, NK, DV, options, h, i);
     }
   }
+}
+
+}  // namespace
+
+void attention_forward(float* out, float* weights, const float* query, const float* key,
+                       const float* value, const AttentionShape& shape,
+                       const AttentionOptions& options) {
+  validate_attention(shape, options);
+  forward_rows(out, weights, query, key, value, shape, options, 0, shape.queries);
+}
+
+void attention_forward_output_only(float* out, const float* query, const float* key, const float* value,
+                                   const AttentionShape& shape, const AttentionOptions& options) {
+  validate_attention_with_weights(shape, options, -1);
+  forward_rows(out, nullptr, query, key, value, shape, options, 0, shape.queries);
+}
+
+void attention_forward_rows(float* out, float* weights, const float* query, const float* key,
+                            const float* value, const AttentionShape& shape, const AttentionOptions& options,
+                            int row_begin, int row_end) {
+  const long long rows = static_cast<long long>(row_end) - row_begin;
+  validate_attention_with_weights(shape, options,
+                                  weights ? static_cast<long long>(shape.heads) * rows * shape.keys : -1);
+  if (row_begin < 0 || row_end > shape.queries || row_begin >= row_end) {
+    throw std::invalid_argument("rows: expected 0 <= rowBegin < rowEnd <= queries = " +
+                                std::to_string(shape.queries) + ", got " + std::to_string(row_begin) +
+                                " and " + std::to_string(row_end));
+  }
+  forward_rows(out, weights, query, key, value, shape, options, row_begin, row_end);
 }
 
 }  // namespace attention

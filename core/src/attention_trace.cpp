@@ -1,6 +1,10 @@
 // attention_row_trace: one row of attention_forward, keeping every
-// intermediate. It runs the same score and normalisation code as the kernel,
-// so the numbers it shows are the ones the kernel computed.
+// intermediate. weights and output come from the kernel itself, run on this
+// one row (attention_forward_rows gives every row the bits of a whole call).
+// The intermediates before them are computed by the row kernel's score and
+// normalisation code: for additive, hard and top_k those are the kernel's own
+// numbers; the fused kernel of scaled_dot, dot and general computes the same
+// logits, maximum and exponentials block by block, equal to float32 rounding.
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -55,8 +59,10 @@ void attention_row_trace(AttentionRowTrace& t, const float* query, const float* 
   std::copy(t.logits, t.logits + NK, t.exps);
   exp_shifted_row(t.exps, t.kept, NK, &t.max, &t.sum);
 
-  std::copy(t.logits, t.logits + NK, t.weights);
-  normalize_and_mix_row(t.output, t.weights, t.allowed, value_h, NK, DV, options);
+  AttentionShape one_head = shape;
+  one_head.heads = 1;
+  attention_forward_rows(t.output, t.weights, query + static_cast<size_t>(head) * NQ * D, key_h, value_h,
+                         one_head, options, row, row + 1);
 }
 
 }  // namespace attention

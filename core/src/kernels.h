@@ -58,4 +58,26 @@ void select_top_k(std::uint8_t* keep, const float* row, const std::uint8_t* allo
 void hard_row(float* row, const std::uint8_t* allowed, int keys);
 void top_k_row(float* row, const std::uint8_t* allowed, int keys, int k);
 
+// validate_attention, counting the weights tensor as weight_floats floats
+// (< 0: no weights tensor, so no limit on NQ x NK).
+void validate_attention_with_weights(const AttentionShape& shape, const AttentionOptions& options,
+                                     long long weight_floats);
+
+// Row i of head h by the row kernel, passes 1-3 of attention_forward:
+//   out_hi [DV], weights_hi [NK] (the weights, or scratch), allowed [NK] scratch,
+//   ctx prepared for key_h by prepare_scores.
+// Throws std::invalid_argument naming (h, i, j) if an allowed score overflows float32.
+void row_kernel_row(float* out_hi, float* weights_hi, std::uint8_t* allowed, ScoreContext& ctx,
+                    const float* query_hi, const float* key_h, const float* value_h, int keys, int value_dim,
+                    const AttentionOptions& options, int h, int i);
+
+// Whether attention_fused_rows computes this variant (scaled_dot, dot, general).
+bool fused_variant(Variant variant);
+
+// The fused kernel (attention_fused.cpp) for query rows [row_begin, row_end) of
+// every head; arguments as attention_forward_rows, already validated.
+void attention_fused_rows(float* out, float* weights, const float* query, const float* key, const float* value,
+                          const AttentionShape& shape, const AttentionOptions& options, int row_begin,
+                          int row_end);
+
 }  // namespace attention

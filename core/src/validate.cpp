@@ -4,6 +4,7 @@
 #include <string>
 
 #include "attention/attention.h"
+#include "kernels.h"
 
 namespace attention {
 
@@ -47,6 +48,11 @@ Variant parse_variant(const std::string& name) {
 const char* variant_name(Variant variant) { return kVariantNames[static_cast<int>(variant)]; }
 
 void validate_attention(const AttentionShape& s, const AttentionOptions& o) {
+  validate_attention_with_weights(s, o, static_cast<long long>(s.heads) * s.queries * s.keys);
+}
+
+void validate_attention_with_weights(const AttentionShape& s, const AttentionOptions& o,
+                                     long long weight_floats) {
   check_extent("heads", s.heads);
   check_extent("queries", s.queries);
   check_extent("keys", s.keys);
@@ -56,7 +62,7 @@ void validate_attention(const AttentionShape& s, const AttentionOptions& o) {
   check_tensor("query", h * s.queries * s.dim);
   check_tensor("key", h * s.keys * s.dim);
   check_tensor("value", h * s.keys * s.value_dim);
-  check_tensor("weights", h * s.queries * s.keys);
+  if (weight_floats >= 0) check_tensor("weights", weight_floats);
   check_tensor("output", h * s.queries * s.value_dim);
   // Values arrive as float32: 1e-50 has become 0 and 1e39 infinity.
   if (!(o.temperature > 0.0f) || !std::isfinite(o.temperature)) {

@@ -194,21 +194,22 @@ inline Result64 run_reference(const Case& c) {
   return r;
 }
 
-// Compares the fast kernel with the reference under the tolerances above,
-// widened by `extra_rel` (relative) for inputs with huge scores. Reports at
+// Compares a float32 result with the reference under the tolerances above,
+// widened by `extra_rel` (relative) for inputs with huge scores. An empty
+// got.weights (an output-only kernel) compares the output alone. Reports at
 // most a few mismatches per tensor, each with its [h, i, j] index.
-inline ::testing::AssertionResult fast_matches_reference(const Case& c, double extra_rel = 0.0) {
-  const Result32 got = run_fast(c);
-  const Result64 want = run_reference(c);
+inline ::testing::AssertionResult result_matches_reference(const Case& c, const Result32& got,
+                                                           const Result64& want, double extra_rel = 0.0) {
   const int H = c.shape.heads, NQ = c.shape.queries, NK = c.shape.keys, DV = c.shape.value_dim;
   std::ostringstream failures;
   failures.precision(9);
   int count = 0;
   const double rel = 1e-4 + extra_rel;
+  const bool with_weights = !got.weights.empty();
   for (int h = 0; h < H; ++h) {
     for (int i = 0; i < NQ; ++i) {
       const std::size_t row = static_cast<std::size_t>(h) * NQ + i;
-      for (int j = 0; j < NK; ++j) {
+      for (int j = 0; j < NK && with_weights; ++j) {
         const double a = got.weights[row * NK + j], b = want.weights[row * NK + j];
         if (!(std::abs(a - b) <= 1e-5 + rel * std::abs(b))) {
           if (++count <= 5) {
@@ -237,6 +238,11 @@ inline ::testing::AssertionResult fast_matches_reference(const Case& c, double e
   return ::testing::AssertionFailure()
          << count << " mismatches, variant " << attention::variant_name(c.options.variant)
          << ", " << describe(c.shape) << failures.str();
+}
+
+// The fast kernel attention_forward against the reference.
+inline ::testing::AssertionResult fast_matches_reference(const Case& c, double extra_rel = 0.0) {
+  return result_matches_reference(c, run_fast(c), run_reference(c), extra_rel);
 }
 
 }  // namespace attention_test

@@ -67,7 +67,10 @@ constexpr long long kMaxTensorFloats = 1LL << 26;  // 256 MiB of float32 per ten
 void validate_attention(const AttentionShape& shape, const AttentionOptions& options);
 
 // The playground's kernel: scores, masked softmax (or hard / top-k), weighted
-// sum of values. Uses WebAssembly SIMD when compiled with -msimd128.
+// sum of values. scaled_dot, dot and general run a fused kernel that takes
+// blocks of queries against blocks of keys with an online softmax and skips
+// blocks that causal, window, mask or padding exclude; additive, hard and
+// top_k run one row at a time. Uses WebAssembly SIMD when compiled with -msimd128.
 //   out      [H, NQ, DV]
 //   weights  [H, NQ, NK]
 //   query    [H, NQ, D]
@@ -77,6 +80,24 @@ void validate_attention(const AttentionShape& shape, const AttentionOptions& opt
 void attention_forward(float* out, float* weights, const float* query, const float* key,
                        const float* value, const AttentionShape& shape,
                        const AttentionOptions& options);
+
+// attention_forward without the weights (PyTorch's need_weights=False): only
+// out [H, NQ, DV] is written and nothing of size NQ x NK is allocated, so the
+// weights limit does not apply. out is bit-identical to attention_forward's.
+void attention_forward_output_only(float* out, const float* query, const float* key,
+                                   const float* value, const AttentionShape& shape,
+                                   const AttentionOptions& options);
+
+// Query rows row_begin .. row_end - 1 of every head, to split one call across
+// workers (0 <= row_begin < row_end <= NQ):
+//   out      [H, R, DV]   R = row_end - row_begin
+//   weights  [H, R, NK]   or null for none
+// query, key, value and the options are those of the whole call (query row i
+// is still row i for causal, window and mask). Every row is bit-identical to
+// the same row of attention_forward.
+void attention_forward_rows(float* out, float* weights, const float* query, const float* key,
+                            const float* value, const AttentionShape& shape,
+                            const AttentionOptions& options, int row_begin, int row_end);
 
 // Plain float64 reference of attention_forward: one loop per formula, no
 // SIMD, accumulation in double. Fast kernels are tested against it.

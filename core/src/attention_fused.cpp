@@ -1,0 +1,310 @@
+// The fused kernel of scaled_dot, dot and general attention (legend in attention.h).
+//
+//   out      [H, R, DV]   rows row_begin .. row_end - 1 of every head (R of them)
+//   weights  [H, R, NK]   or null: then nothing of size NQ x NK exists
+//   query    [H, NQ, D]   only the rows in range are read
+//   key      [H, NK, D]
+//   value    [H, NK, DV]
+//
+// For query i of a head, with logits s_j = q'·k_j, q' = c q (general: q' = c Wᵀq,
+// so that qᵀW k = q'·k / c), c = scale / temperature, over the allowed keys j:
+//   out_i = Σ_j exp(s_j - m) v_j / l,   m = max_j s_j,   l = Σ_j exp(s_j - m)
+// computed block by block over the keys, never holding a row of NK logits
+// (online softmax): after a block B the running m, l and o = Σ exp(s_j - m) v_j become
+//   m' = max(m, max_B s_j),  l' = l exp(m - m') + Σ_B exp(s_j - m'),
+//   o' = o exp(m - m') + Σ_B exp(s_j - m') v_j,                 and out_i = o / l.
+// Subtracting the running maximum keeps every exp argument <= 0, so logits of
+// ±1e4 cannot overflow. A row with no allowed key keeps m = -inf, l = 0 and
+// gets a zero output. With weights, each logit is stored where its weight goes
+// and pass 4 turns it into exp(s_j - m) / l with the final m and l: the exact
+// softmax, not an estimate.
+//
+// Blocking: kQueryBlock rows against kKeyBlock keys at a time, so one block of
+// packed K and V (2 x 64 x D floats) stays in cache while the query block's
+// 4-row tiles pass over it; the tile micro-kernels are in fused_tiles.h. A tile
+// whose keys are all excluded by causal, window, mask or padding is skipped;
+// one whose keys are all allowed needs no masking.
+//
+// Every row is computed with the same operations whatever rows share its tile
+// or block (an all-masked block changes nothing: alpha = exp(0) = 1 exactly and
+// exp(-inf) = 0), so any split of the rows, across calls or workers, gives the
+// same bits as one call.
+//
+// Overflow. Finite inputs can still give logits beyond float32 (1e20 · 1e20).
+// By Cauchy-Schwarz |q'·k_j| <= |q'| max_j |k_j| (partial sums too); rows where
+// that bound passes 2^126 go to the row kernel instead, which computes them or
+// names the logit that overflows, as attention_forward always has.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "fused_tiles.h"
+#include "kernels.h"
+#include "simd_f32.h"
+
+namespace attention {
+
+namespace {
+
+constexpr int kKeyBlock = 64;  // keys per block, a multiple of kPanel
+constexpr int kQueryBlock = 64;  // query rows per block, a multiple of kTileRows
+constexpr double kLogitBoundSquared = 0x1p252;  // (2^126)^2: |logit| <= 2^126 leaves room for the exp arguments
+
+int round_up(int n, int multiple) { return (n + multiple - 1) / multiple * multiple; }
+
+// n zero floats in storage, the first at a 64-byte boundary (one cache line).
+float* aligned_floats(std::vector<float>& storage, std::size_t n) {
+  storage.assign(n + 15, 0.0f);
+  const auto address = reinterpret_cast<std::uintptr_t>(storage.data());
+  return storage.data() + (64 - address % 64) % 64 / sizeof(float);
+}
+
+// Keys [lo, hi) that causal and window leave to query i (mask and padding remove more).
+void key_range(const AttentionOptions& options, int keys, int i, long long* lo, long long* hi) {
+  *lo = 0;
+  *hi = keys;
+  if (options.causal) *hi = std::min<long long>(*hi, static_cast<long long>(i) + 1);
+  if (options.window >= 0) {
+    *lo = std::max<long long>(*lo, static_cast<long long>(i) - options.window);
+    *hi = std::min<long long>(*hi, static_cast<long long>(i) + options.window + 1);
+  }
+}
+
+enum class Tile { skip, full, partial };
+
+// How the tile of query rows i0 .. i0 + rows - 1 meets the key block j0 .. j0 + nk - 1
+// (ncols = nk rounded up to a panel). For a partial tile, allowed [kKeyBlock, 4]
+// (key-major, as the logit tile) gets 1 where the logit counts; rows past
+// `rows` and keys past nk get 0.
+Tile classify_tile(std::uint8_t* allowed, const AttentionOptions& options, int keys, int i0, int rows,
+                   int j0, int nk, int ncols, int padded_keys) {
+  if (padded_keys == nk) return Tile::skip;
+  const long long j1 = static_cast<long long>(j0) + nk;
+  bool any = false;
+  bool whole = !options.mask && padded_keys == 0 && nk == ncols;
+  for (int r = 0; r < rows; ++r) {
+    long long lo, hi;
+    key_range(options, keys, i0 + r, &lo, &hi);
+    const long long a = std::max<long long>(lo, j0), b = std::min(hi, j1);
+    any = any || a < b;
+    whole = whole && a == j0 && b == j1;
+  }
+  if (!any) return Tile::skip;
+  if (whole) return Tile::full;
+  std::fill(allowed, allowed + kTileRows * kKeyBlock, std::uint8_t{0});
+  int count = 0;
+  for (int r = 0; r < rows; ++r) {
+    const int i = i0 + r;
+    long long lo, hi;
+    key_range(options, keys, i, &lo, &hi);
+    const std::uint8_t* mask_i = options.mask ? options.mask + static_cast<std::size_t>(i) * keys : nullptr;
+    const std::uint8_t* padding = options.key_padding;
+    for (long long j = std::max<long long>(lo, j0), end = std::min(hi, j1); j < end; ++j) {
+      const bool ok = (!mask_i || mask_i[j]) && (!padding || !padding[j]);
+      allowed[(j - j0) * kTileRows + r] = ok ? 1 : 0;
+      count += ok ? 1 : 0;
+    }
+  }
+  return count > 0 ? Tile::partial : Tile::skip;
+}
+
+// key_panels [NK/8 rounded up, D, 8] = Kᵀ in panels of 8 keys, zero past NK;
+// returns max_j |k_j|² (in double, so the bound itself cannot overflow).
+double pack_keys(float* key_panels, const float* key_h, int keys, int dim) {
+  double norm2_max = 0.0;
+  for (int j = 0; j < round_up(keys, kPanel); ++j) {
+    float* dst = key_panels + static_cast<std::size_t>(j / kPanel) * dim * kPanel + j % kPanel;
+    const float* key_hj = key_h + static_cast<std::size_t>(j) * dim;
+    double norm2 = 0.0;
+    for (int d = 0; d < dim; ++d) {
+      const float k = j < keys ? key_hj[d] : 0.0f;
+      dst[d * kPanel] = k;
+      norm2 += static_cast<double>(k) * k;
+    }
+    // written so that a NaN norm (a NaN or infinite key) also wins
+    if (!(norm2 <= norm2_max)) norm2_max = norm2;
+  }
+  return norm2_max;
+}
+
+// value_panels [DV/8 rounded up, NKP, 8]: columns 8p .. 8p + 7 of V, zero past NK and DV.
+void pack_values(float* value_panels, const float* value_h, int keys, int padded_keys, int value_dim) {
+  const int panels = round_up(value_dim, kPanel) / kPanel;
+  for (int p = 0; p < panels; ++p) {
+    float* panel = value_panels + static_cast<std::size_t>(p) * padded_keys * kPanel;
+    for (int j = 0; j < padded_keys; ++j) {
+      for (int c = 0; c < kPanel; ++c) {
+        const int e = p * kPanel + c;
+        panel[j * kPanel + c] = (j < keys && e < value_dim) ? value_h[static_cast<std::size_t>(j) * value_dim + e] : 0.0f;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool fused_variant(Variant variant) {
+  return variant == Variant::scaled_dot || variant == Variant::dot || variant == Variant::general;
+}
+
+void attention_fused_rows(float* out, float* weights, const float* query, const float* key, const float* value,
+                          const AttentionShape& shape, const AttentionOptions& options, int row_begin,
+                          int row_end) {
+  const int H = shape.heads, NQ = shape.queries, NK = shape.keys, D = shape.dim, DV = shape.value_dim;
+  const int R = row_end - row_begin;
+  const int NKP = round_up(NK, kPanel);
+  const int DVP = round_up(DV, kPanel);
+  const int value_panels = DVP / kPanel;
+  const bool scaled = options.variant == Variant::scaled_dot;
+  const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
+  const float multiplier = (scaled ? scale : 1.0f) / options.temperature;
+
+  std::vector<float> key_storage, value_storage, query_storage, out_storage, score_storage;
+  float* key_panels = aligned_floats(key_storage, static_cast<std::size_t>(NKP) * D);
+  float* value_panels_h = aligned_floats(value_storage, static_cast<std::size_t>(NKP) * DVP);
+  float* q_block = aligned_floats(query_storage, static_cast<std::size_t>(kQueryBlock) * D);  // tiles [D, 4]
+  float* o_block = aligned_floats(out_storage, static_cast<std::size_t>(kQueryBlock) * DVP);
+  float* scores = aligned_floats(score_storage, static_cast<std::size_t>(kKeyBlock) * kTileRows);  // [keys, 4]
+  std::vector<float> q_row(D);
+  std::vector<float> row_max(kQueryBlock), row_sum(kQueryBlock);
+  std::vector<std::uint8_t> unsafe(kQueryBlock), allowed(kTileRows * kKeyBlock);
+  float alpha[kTileRows];
+
+  // padded keys per key block (all of a block padded: skip it; none: no masking)
+  const int key_blocks = (NK + kKeyBlock - 1) / kKeyBlock;
+  std::vector<int> padded_keys(key_blocks, 0);
+  if (options.key_padding) {
+    for (int j = 0; j < NK; ++j) padded_keys[j / kKeyBlock] += options.key_padding[j] ? 1 : 0;
+  }
+
+  // the row kernel's state, made only if a row needs it
+  ScoreContext ctx;
+  std::vector<std::uint8_t> row_allowed;
+  std::vector<float> row_weights;
+
+  for (int h = 0; h < H; ++h) {
+    const float* query_h = query + static_cast<std::size_t>(h) * NQ * D;
+    const float* key_h = key + static_cast<std::size_t>(h) * NK * D;
+    const float* value_h = value + static_cast<std::size_t>(h) * NK * DV;
+    float* out_h = out + static_cast<std::size_t>(h) * R * DV;
+    float* weights_h = weights ? weights + static_cast<std::size_t>(h) * R * NK : nullptr;
+    bool ctx_ready = false;
+
+    // pass 1: Kᵀ in panels of 8 keys, V in panels of 8 columns, and the largest |k|²
+    const double key_norm2_max = pack_keys(key_panels, key_h, NK, D);
+    pack_values(value_panels_h, value_h, NK, NKP, DV);
+
+    for (int b0 = row_begin; b0 < row_end; b0 += kQueryBlock) {
+      const int rows = std::min(kQueryBlock, row_end - b0);
+      const int tiles = (rows + kTileRows - 1) / kTileRows;
+
+      // pass 2: q' = c q (general: c Wᵀq) for the block's rows, interleaved in
+      // tiles, zero rows up to a whole tile; a row whose logits could overflow
+      // is zeroed and marked
+      for (int r = 0; r < tiles * kTileRows; ++r) {
+        std::fill(q_row.begin(), q_row.end(), 0.0f);
+        unsafe[r] = 0;
+        if (r < rows) {
+          const float* query_hi = query_h + static_cast<std::size_t>(b0 + r) * D;
+          if (options.variant == Variant::general) {
+            for (int a = 0; a < D; ++a) {
+              f32_axpy(q_row.data(), query_hi[a], options.general_w + static_cast<std::size_t>(a) * D, D);
+            }
+            for (float& x : q_row) x *= multiplier;
+          } else {
+            for (int d = 0; d < D; ++d) q_row[d] = query_hi[d] * multiplier;
+          }
+          double norm2 = 0.0;
+          for (float x : q_row) norm2 += static_cast<double>(x) * x;
+          if (!(norm2 * key_norm2_max <= kLogitBoundSquared)) {
+            unsafe[r] = 1;
+            std::fill(q_row.begin(), q_row.end(), 0.0f);
+          }
+        }
+        float* tile = q_block + static_cast<std::size_t>(r / kTileRows) * D * kTileRows + r % kTileRows;
+        for (int d = 0; d < D; ++d) tile[d * kTileRows] = q_row[d];
+      }
+      std::fill(o_block, o_block + static_cast<std::size_t>(tiles) * kTileRows * DVP, 0.0f);
+      std::fill(row_max.begin(), row_max.end(), -INFINITY);
+      std::fill(row_sum.begin(), row_sum.end(), 0.0f);
+
+      // pass 3: each key block against each tile: logits, online softmax, weighted values
+      for (int kb = 0; kb < key_blocks; ++kb) {
+        const int j0 = kb * kKeyBlock;
+        const int nk = std::min(kKeyBlock, NK - j0);
+        const int ncols = round_up(nk, kPanel);
+        for (int t = 0; t < tiles; ++t) {
+          const int i0 = b0 + t * kTileRows;
+          const int tile_rows = std::min(kTileRows, b0 + rows - i0);
+          const Tile kind =
+              classify_tile(allowed.data(), options, NK, i0, tile_rows, j0, nk, ncols, padded_keys[kb]);
+          if (kind == Tile::skip) {
+            if (weights_h) {
+              for (int r = 0; r < tile_rows; ++r) {
+                float* w = weights_h + static_cast<std::size_t>(i0 + r - row_begin) * NK + j0;
+                std::fill(w, w + nk, -INFINITY);
+              }
+            }
+            continue;
+          }
+          f32_qk_4x8(scores, q_block + static_cast<std::size_t>(t) * D * kTileRows,
+                     key_panels + static_cast<std::size_t>(j0) * D, D, ncols / kPanel);
+          if (kind == Tile::partial) {
+            for (int x = 0; x < ncols * kTileRows; ++x) {
+              if (!allowed[x]) scores[x] = -INFINITY;
+            }
+          }
+          if (weights_h) {
+            for (int r = 0; r < tile_rows; ++r) {
+              float* w = weights_h + static_cast<std::size_t>(i0 + r - row_begin) * NK + j0;
+              for (int c = 0; c < nk; ++c) w[c] = scores[c * kTileRows + r];
+            }
+          }
+          f32_softmax_online_4xn(scores, ncols, row_max.data() + t * kTileRows, row_sum.data() + t * kTileRows,
+                                 alpha);
+          f32_pv_4x8(o_block + static_cast<std::size_t>(t) * kTileRows * DVP, DVP, alpha, scores, ncols,
+                     value_panels_h + static_cast<std::size_t>(j0) * kPanel, static_cast<std::size_t>(NKP) * kPanel,
+                     value_panels);
+        }
+      }
+
+      // pass 4: out = o / l and weights = exp(s - m) / l; rows with no allowed key are zero
+      for (int r = 0; r < rows; ++r) {
+        if (unsafe[r]) continue;
+        const std::size_t row = static_cast<std::size_t>(b0 + r - row_begin);
+        float* out_hi = out_h + row * DV;
+        const float* o_r = o_block + static_cast<std::size_t>(r) * DVP;
+        const bool any = row_sum[r] > 0.0f;
+        const float inv_sum = any ? 1.0f / row_sum[r] : 0.0f;
+        for (int e = 0; e < DV; ++e) out_hi[e] = any ? o_r[e] * inv_sum : 0.0f;
+        if (weights_h) {
+          float* weights_hi = weights_h + row * NK;
+          if (any) {
+            f32_exp_normalize_row(weights_hi, NK, row_max[r], inv_sum);
+          } else {
+            std::fill(weights_hi, weights_hi + NK, 0.0f);
+          }
+        }
+      }
+
+      // pass 5: marked rows by the row kernel, which names a logit that overflows
+      for (int r = 0; r < rows; ++r) {
+        if (!unsafe[r]) continue;
+        if (!ctx_ready) {
+          prepare_scores(ctx, options, key_h, NK, D);
+          row_allowed.resize(NK);
+          if (!weights_h) row_weights.resize(NK);
+          ctx_ready = true;
+        }
+        const int i = b0 + r;
+        const std::size_t row = static_cast<std::size_t>(i - row_begin);
+        row_kernel_row(out_h + row * DV, weights_h ? weights_h + row * NK : row_weights.data(),
+                       row_allowed.data(), ctx, query_h + static_cast<std::size_t>(i) * D, key_h, value_h, NK,
+                       DV, options, h, i);
+      }
+    }
+  }
+}
+
+}  // namespace attention

@@ -1,0 +1,191 @@
+// The worker pool (wasm/pool.js) in Node's worker_threads: every split of
+// heads and query rows gives the very bits of engine.attention, for every
+// variant and option; bad requests are refused on the calling thread with the
+// engine's errors; terminate() stops it cleanly. Also type-checks the new API
+// (needWeights, rows, the pool) against the shipped .d.ts files.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAttention } from '../../wasm/index.js';
+import { loadAttentionPool, planParts } from '../../wasm/pool.js';
+import { quantizedFloats, randomBytes, randomFloats } from './support.js';
+
+const engine = await loadAttention();
+const pools = new Map();
+async function pool(threads) {
+  if (!pools.has(threads)) pools.set(threads, await loadAttentionPool({ threads }));
+  return pools.get(threads);
+}
+afterAll(() => {
+  for (const p of pools.values()) p.terminate();
+});
+
+function randomRequest({ heads = 1, queries, keys, dim, valueDim = dim, variant = 'scaled_dot', seed = 1, ...rest }) {
+  const make = variant === 'hard' || variant === 'top_k' ? quantizedFloats : randomFloats;
+  const request = {
+    heads, queries, keys, dim, valueDim, variant,
+    query: make(heads * queries * dim, seed), key: make(heads * keys * dim, seed + 1),
+    value: randomFloats(heads * keys * valueDim, seed + 2), ...rest,
+  };
+  if (variant === 'general') request.params = { W: randomFloats(dim * dim, seed + 3) };
+  if (variant === 'additive') request.params = { Wq: randomFloats(3 * dim, seed + 3), Wk: randomFloats(3 * dim, seed + 4), v: randomFloats(3, seed + 5) };
+  if (variant === 'top_k') request.params = { k: 3 };
+  return request;
+}
+
+// Same bits: Object.is on every element (so -0 and 0 differ, and NaN would match NaN).
+function expectSameBits(got, want, label) {
+  expect(got.length, `${label}: length`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) expect.fail(`${label}[${i}] of ${want.length}: pool ${got[i]}, engine ${want[i]}`);
+  }
+}
+
+async function expectPoolMatchesEngine(threads, request) {
+  const want = engine.attention(request);
+  const got = await (await pool(threads)).attention(request);
+  expectSameBits(got.output, want.output, `output (${threads} threads)`);
+  if (want.weights === null) expect(got.weights).toBeNull();
+  else expectSameBits(got.weights, want.weights, `weights (${threads} threads)`);
+}
+
+describe('attention pool, results', () => {
+  it('splits heads and rows of every variant across 1 to 4 workers with the bits of one engine', async () => {
+    let seed = 1;
+    for (const variant of ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']) {
+      for (const threads of [1, 2, 3, 4]) {
+        for (const heads of [1, 3, 8]) {
+          await expectPoolMatchesEngine(threads, randomRequest({ heads, queries: 37, keys: 70, dim: 5, valueDim: 3, variant, causal: true, seed: seed++ }));
+        }
+      }
+    }
+  });
+
+  it('gives the same bits with window, mask, padding, temperature, scale and without weights', async () => {
+    const base = { heads: 2, queries: 130, keys: 150, dim: 9, valueDim: 7, seed: 100 };
+    const requests = [
+      randomRequest({ ...base, window: 20 }),
+      randomRequest({ ...base, mask: randomBytes(130 * 150, 101, 0.7), keyPadding: randomBytes(150, 102, 0.2) }),
+      randomRequest({ ...base, causal: true, window: 64, temperature: 0.4, scale: 0.3, mask: randomBytes(130 * 150, 103, 0.9) }),
+      randomRequest({ ...base, needWeights: false, causal: true }),
+      randomRequest({ ...base, queries: 1, needWeights: false }),
+    ];
+    for (const request of requests) {
+      for (const threads of [2, 3]) await expectPoolMatchesEngine(threads, request);
+    }
+  });
+
+  it('runs concurrent calls of different shapes, each with its own result', async () => {
+    const requests = [1, 2, 3, 4].map((n) => randomRequest({ heads: n, queries: 20 * n + 1, keys: 33 * n, dim: 4 + n, needWeights: n % 2 === 0, seed: 200 + n }));
+    const p = await pool(3);
+    const results = await Promise.all(requests.map((request) => p.attention(request)));
+    results.forEach((got, n) => expectSameBits(got.output, engine.attention(requests[n]).output, `output of call ${n}`));
+  });
+
+  it('N = 16384, d = 64, one head, causal: two workers split the rows and match one engine bit for bit', async () => {
+    await expectPoolMatchesEngine(2, randomRequest({ queries: 16384, keys: 16384, dim: 64, causal: true, needWeights: false, seed: 300 }));
+  });
+});
+
+describe('attention pool, plan', () => {
+  it('covers every (head, row) exactly once, cutting inside a head only at multiples of 4', () => {
+    for (const [heads, queries, parts, causal, window] of [[8, 1024, 3, false, -1], [1, 16384, 2, true, -1], [3, 37, 4, false, 5], [2, 5, 8, true, -1], [1, 1, 3, false, -1]]) {
+      const plan = planParts({ heads, queries, keys: queries, causal, window }, parts);
+      expect(plan.length).toBe(parts);
+      const seen = new Uint8Array(heads * queries);
+      for (const piece of plan.flat()) {
+        expect(piece.begin % 4 === 0 || piece.begin === queries).toBe(true);
+        expect(piece.end % 4 === 0 || piece.end === queries).toBe(true);
+        for (let h = piece.h0; h < piece.h1; h++) {
+          for (let i = piece.begin; i < piece.end; i++) seen[h * queries + i] += 1;
+        }
+      }
+      expect(seen.every((count) => count === 1), `${heads}x${queries} in ${parts}`).toBe(true);
+    }
+  });
+
+  it('balances causal work: the later rows of a head get fewer of them', () => {
+    const [first, second] = planParts({ heads: 1, queries: 4096, keys: 4096, causal: true, window: -1 }, 2);
+    const rows = (pieces) => pieces.reduce((sum, p) => sum + p.end - p.begin, 0);
+    // equal halves of the triangle: the first part takes about 4096 / √2 rows
+    expect(Math.abs(rows(first) - 4096 / Math.SQRT2)).toBeLessThan(16);
+    expect(rows(first) + rows(second)).toBe(4096);
+  });
+});
+
+describe('attention pool, errors and lifetime', () => {
+  it('refuses a bad request on the calling thread with the engine\'s error', async () => {
+    const p = await pool(2);
+    const request = randomRequest({ queries: 3, keys: 4, dim: 2, seed: 400 });
+    for (const bad of [{ dim: 3 }, { variant: 'nope' }, { temperature: 0 }, { needWeights: 'no' }]) {
+      let engineError = null;
+      try {
+        engine.attention({ ...request, ...bad });
+      } catch (error) {
+        engineError = error;
+      }
+      expect(engineError).toBeInstanceOf(Error);
+      const poolError = await p.attention({ ...request, ...bad }).then(() => null, (error) => error);
+      expect(poolError?.constructor).toBe(engineError.constructor);
+      expect(poolError?.message).toBe(engineError.message);
+    }
+    await expect(p.attention({ ...request, rows: { begin: 0, end: 1 } })).rejects.toThrow(/^rows: /);
+  });
+
+  it('refuses a thread count that is not an integer from 1 to 64', async () => {
+    await expect(loadAttentionPool({ threads: 0 })).rejects.toThrow(RangeError);
+    await expect(loadAttentionPool({ threads: 1.5 })).rejects.toThrow(/^threads: expected an integer from 1 to 64/);
+    await expect(loadAttentionPool({ threads: '2' })).rejects.toThrow(TypeError);
+  });
+
+  it('terminate() rejects the call in flight and every later call', async () => {
+    const p = await loadAttentionPool({ threads: 2 });
+    const inFlight = p.attention(randomRequest({ queries: 2048, keys: 2048, dim: 64, needWeights: false, seed: 500 }));
+    p.terminate();
+    await expect(inFlight).rejects.toThrow(/terminated/);
+    await expect(p.attention(randomRequest({ queries: 2, keys: 2, dim: 2 }))).rejects.toThrow(/terminated/);
+    p.terminate();  // twice is harmless
+  });
+});
+
+describe('types', () => {
+  it('type-checks needWeights, rows and the pool against wasm/index.d.ts and wasm/pool.d.ts', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const dir = path.join(root, 'build', 'types-check');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'fused-and-pool.ts');
+    writeFileSync(file, `
+import { loadAttention } from '../../wasm/index.js';
+import type { AttentionOutput, AttentionPool, AttentionWithWeights } from '../../wasm/index.js';
+import { loadAttentionPool } from '../../wasm/pool.js';
+
+const q = new Float32Array(4);
+const request = { query: q, key: q, value: q, queries: 2, keys: 2, dim: 2 };
+export async function use(): Promise<number> {
+  const engine = await loadAttention();
+  const out: AttentionOutput = engine.attention({ ...request, needWeights: false });
+  const none: null = out.weights;
+  const full: AttentionWithWeights = engine.attention({ ...request, rows: { begin: 0, end: 1 } });
+  const pool: AttentionPool = await loadAttentionPool({ threads: 2 });
+  const fromPool: AttentionOutput = await pool.attention({ ...request, needWeights: false });
+  pool.terminate();
+  // @ts-expect-error: without needWeights: false the weights are there
+  const wrong: null = engine.attention(request).weights;
+  // @ts-expect-error: needWeights is a boolean
+  engine.attention({ ...request, needWeights: 'no' });
+  return full.weights.length + fromPool.output.length + pool.threads + (none === null ? 0 : 1) + (wrong ? 1 : 0);
+}
+`);
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    let report = '';
+    try {
+      execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext',
+        '--moduleResolution', 'nodenext', file], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    } catch (error) {
+      report = `${error.stdout ?? ''}${error.stderr ?? ''}` || error.message;
+    }
+    expect(report).toBe('');
+  });
+});

@@ -1,0 +1,24 @@
+// Types of wasm/pool.js; the interfaces live in index.d.ts.
+import type { AttentionPool, PoolOptions } from './index.js';
+
+export type { AttentionPool, PoolOptions };
+
+/** Starts the workers and loads a WASM instance in each; resolves when all are ready. */
+export function loadAttentionPool(options?: PoolOptions): Promise<AttentionPool>;
+
+/** A rectangle of the (head, row) plane: heads [h0, h1), query rows [begin, end). */
+export interface PoolPiece {
+  h0: number;
+  h1: number;
+  begin: number;
+  end: number;
+}
+
+/**
+ * How the pool cuts a checked request into `parts` pieces of about equal work
+ * (exported for tests and benchmarks).
+ */
+export function planParts(
+  request: { heads: number; queries: number; keys: number; causal: boolean; window: number },
+  parts: number,
+): PoolPiece[][];

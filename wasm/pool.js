@@ -1,0 +1,240 @@
+// A pool of workers, each with its own WASM instance of the core, that splits
+// one attention() call by heads and by blocks of query rows. Plain Web Workers
+// in browsers (no SharedArrayBuffer, so no cross-origin isolation needed, and
+// it works in embedded iframes); worker_threads in Node.
+//
+//   const pool = await loadAttentionPool({ threads: 2 });
+//   const { output, weights } = await pool.attention(request);   // as engine.attention
+//   pool.terminate();
+//
+// Every row is computed by the same kernel code whatever rows share its call
+// (attention_forward_rows in the core), so the results are the very bits of
+// engine.attention(request). The request is checked here, on the caller's
+// thread, with the engine's own checks, before any worker sees it.
+import { integer, parseAttentionRequest, requireObject } from './validate.js';
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
+
+async function defaultThreads() {
+  if (isNode) {
+    const osModule = 'node:os';
+    const os = await import(/* @vite-ignore */ osModule);
+    return Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
+  }
+  return Math.min(globalThis.navigator?.hardwareConcurrency ?? 2, 8);
+}
+
+// A worker of either kind behind one small interface: post(message, transfer),
+// onMessage(fn), onError(fn), busy(yes), terminate().
+async function startWorker() {
+  if (isNode) {
+    const threadsModule = 'node:worker_threads';
+    const { Worker } = await import(/* @vite-ignore */ threadsModule);
+    const worker = new Worker(new URL(/* @vite-ignore */ './pool-worker.js', import.meta.url));
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer),
+      onMessage: (fn) => worker.on('message', fn),
+      onError: (fn) => worker.on('error', fn),
+      // an idle pool does not keep Node running; a busy one does
+      busy: (isBusy) => (isBusy ? worker.ref() : worker.unref()),
+      terminate: () => worker.terminate(),
+    };
+  }
+  const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    onMessage: (fn) => worker.addEventListener('message', (event) => fn(event.data)),
+    onError: (fn) => worker.addEventListener('error', (event) => fn(new Error(event.message ?? 'worker failed'))),
+    busy: () => {},
+    terminate: () => worker.terminate(),
+  };
+}
+
+/**
+ * Cuts the (head, row) plane into `parts` pieces of about equal work, in
+ * head-major order. A row's work is taken as the number of keys that causal
+ * and window leave it (masks are ignored); cuts inside a head fall on
+ * multiples of 4 rows, the kernel's tile. Returns, for each part, a list of
+ * rectangles { h0, h1, begin, end }: heads [h0, h1), rows [begin, end).
+ */
+export function planParts(r, parts) {
+  const { heads, queries, keys, causal, window } = r;
+  const rowWork = (i) => {
+    let lo = 0, hi = keys;
+    if (causal) hi = Math.min(hi, i + 1);
+    if (window >= 0) {
+      lo = Math.max(lo, i - window);
+      hi = Math.min(hi, i + window + 1);
+    }
+    return Math.max(hi - lo, 0) + 16;  // + the per-row cost of packing and normalising
+  };
+  const prefix = new Float64Array(queries + 1);  // prefix[i] = work of rows 0 .. i-1 of one head
+  for (let i = 0; i < queries; i++) prefix[i + 1] = prefix[i] + rowWork(i);
+  const headWork = prefix[queries];
+  // position p in [0, heads * queries] of the plane: head p / queries, row p % queries
+  const positionAt = (work) => {
+    const h = Math.min(Math.floor(work / headWork), heads - 1);
+    const rest = work - h * headWork;
+    let lo = 0, hi = queries;  // first row whose prefix reaches rest
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (prefix[mid] < rest) lo = mid + 1;
+      else hi = mid;
+    }
+    const row = lo >= queries ? queries : Math.min(Math.round(lo / 4) * 4, queries);
+    return h * queries + row;
+  };
+  const cuts = [0];
+  for (let k = 1; k < parts; k++) cuts.push(Math.max(cuts[k - 1], positionAt((k * heads * headWork) / parts)));
+  cuts.push(heads * queries);
+
+  return cuts.slice(0, -1).map((start, k) => {
+    const stop = cuts[k + 1];
+    const pieces = [];
+    let p = start;
+    while (p < stop) {
+      const h = Math.floor(p / queries), row = p % queries;
+      if (row === 0 && stop - p >= queries) {  // whole heads in one rectangle
+        const h1 = Math.floor(stop / queries);
+        pieces.push({ h0: h, h1, begin: 0, end: queries });
+        p = h1 * queries;
+      } else {
+        const end = Math.min(queries, stop - h * queries);
+        pieces.push({ h0: h, h1: h + 1, begin: row, end });
+        p = h * queries + end;
+      }
+    }
+    return pieces;
+  });
+}
+
+class AttentionPool {
+  #workers;
+  #pending = new Map();  // message id -> { resolve, reject, worker }
+  #busy = new Map();  // worker -> number of its calls in flight
+  #nextId = 1;
+  #terminated = false;
+
+  constructor(workers) {
+    this.#workers = workers;
+    this.threads = workers.length;
+    for (const worker of workers) {
+      worker.onMessage((message) => this.#settle(message));
+      worker.onError((error) => this.#failAll(error));
+      worker.busy(false);
+      this.#busy.set(worker, 0);
+    }
+  }
+
+  #track(worker, change) {
+    const count = this.#busy.get(worker) + change;
+    this.#busy.set(worker, count);
+    if (count === (change > 0 ? 1 : 0)) worker.busy(count > 0);
+  }
+
+  #settle({ id, pieces, error }) {
+    const waiting = this.#pending.get(id);
+    if (!waiting) return;
+    this.#pending.delete(id);
+    this.#track(waiting.worker, -1);
+    if (error) {
+      const ErrorClass = { TypeError, RangeError }[error.name] ?? Error;
+      waiting.reject(new ErrorClass(error.message));
+    } else {
+      waiting.resolve(pieces);
+    }
+  }
+
+  #failAll(error) {
+    for (const { reject, worker } of this.#pending.values()) {
+      this.#track(worker, -1);
+      reject(error);
+    }
+    this.#pending.clear();
+  }
+
+  #send(worker, message, transfer) {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, worker });
+      this.#track(worker, +1);
+      worker.post({ ...message, id }, transfer);
+    });
+  }
+
+  /** engine.attention(request), split across the workers; same results, bit for bit. */
+  async attention(request) {
+    if (this.#terminated) throw new Error('pool: terminated; load a new pool with loadAttentionPool()');
+    const r = parseAttentionRequest(request);
+    if (r.rows) throw new TypeError('rows: the pool computes whole requests; use engine.attention for a range of rows');
+    const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
+    // everything but the per-head tensors, the same for every piece
+    const common = {
+      queries: NQ, keys: NK, dim: D, valueDim: DV, variant: r.variant, causal: r.causal,
+      window: r.window < 0 ? null : r.window, temperature: r.temperature, needWeights: r.needWeights,
+      ...(r.hasScale ? { scale: r.scale } : {}),
+      ...(r.mask ? { mask: r.mask } : {}),
+      ...(r.keyPadding ? { keyPadding: r.keyPadding } : {}),
+      ...(Object.keys(r.params).length ? { params: r.params } : {}),
+    };
+    const plan = planParts(r, this.threads);
+    const replies = await Promise.all(plan.map((pieces, w) => {
+      if (pieces.length === 0) return [];
+      const transfer = [];
+      const sliced = pieces.map((piece) => {
+        const heads = (a, width) => a.slice(piece.h0 * width, piece.h1 * width);
+        const tensors = { query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV) };
+        transfer.push(tensors.query.buffer, tensors.key.buffer, tensors.value.buffer);
+        return { ...piece, ...tensors };
+      });
+      return this.#send(this.#workers[w], { common, pieces: sliced }, transfer);
+    }));
+
+    const output = new Float32Array(H * NQ * DV);
+    const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
+    plan.forEach((pieces, w) => pieces.forEach((piece, n) => {
+      const part = replies[w][n];
+      const rows = piece.end - piece.begin;
+      for (let h = piece.h0; h < piece.h1; h++) {
+        const k = h - piece.h0;
+        output.set(part.output.subarray(k * rows * DV, (k + 1) * rows * DV), (h * NQ + piece.begin) * DV);
+        if (weights) weights.set(part.weights.subarray(k * rows * NK, (k + 1) * rows * NK), (h * NQ + piece.begin) * NK);
+      }
+    }));
+    return { output, weights };
+  }
+
+  /** Stops the workers; pending calls reject, later calls throw. */
+  terminate() {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#failAll(new Error('pool: terminated while computing'));
+    for (const worker of this.#workers) worker.terminate();
+  }
+}
+
+/**
+ * Starts `threads` workers (default: the number of cores, at most 8), each
+ * loading its own instance of the WASM core (from `wasmBinary` if given).
+ */
+export async function loadAttentionPool(options = {}) {
+  requireObject('options', options);
+  const threads = integer('threads', options.threads, { min: 1, max: 64, fallback: await defaultThreads() });
+  const workers = await Promise.all(Array.from({ length: threads }, startWorker));
+  const ready = workers.map((worker) => new Promise((resolve, reject) => {
+    worker.onMessage((message) => {
+      if (message.ready) resolve();
+      if (message.loadError) reject(new Error(`pool: a worker could not load the WASM core: ${message.loadError}`));
+    });
+    worker.onError(reject);
+  }));
+  const wasmBinary = options.wasmBinary ? new Uint8Array(options.wasmBinary) : undefined;
+  for (const worker of workers) worker.post({ load: true, wasmBinary });
+  try {
+    await Promise.all(ready);
+  } catch (error) {
+    for (const worker of workers) worker.terminate();
+    throw error;
+  }
+  return new AttentionPool(workers);
+}
