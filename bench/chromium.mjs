@@ -1,0 +1,57 @@
+// The benchmark in headless Chromium (Debian's /usr/bin/chromium driven by
+// Playwright; never a downloaded browser). The page bench/chromium/ runs the
+// same suite as Node, served with the libraries by a local static server.
+import { chromium } from '@playwright/test';
+import { serveStatic } from './serve.mjs';
+
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  // The background-networking flags keep Chromium quiet on this closed network.
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+  ],
+};
+
+/** Launches Chromium, runs body(browser) and always closes it. */
+export async function withChromium(body) {
+  const browser = await chromium.launch(LAUNCH);
+  try {
+    return await body(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Opens url in a fresh page whose console and errors go to log. */
+export async function openPage(browser, url, log) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (message) => log(message.text()));
+  page.on('pageerror', (error) => log(`page error: ${error.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** Returns { results, features, notes } of the Chromium run. */
+export async function runChromium(browser, { root, shapes, log }) {
+  // Cross-origin isolated, so an engine that can use SharedArrayBuffer
+  // threads may; the peers are pinned to one thread regardless.
+  const server = await serveStatic({
+    root,
+    allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/'],
+    headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+  });
+  try {
+    const page = await openPage(browser, `${server.url}/bench/chromium/`, log);
+    await page.waitForFunction(() => window.benchReady === true);
+    const run = await page.evaluate((s) => window.runBench(s), shapes);
+    await page.close();
+    return run;
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,32 @@
+// The benchmark in the browser: the page the bench server serves at
+// /bench/chromium/. Libraries come from the same server (node_modules dist
+// folders and wasm/), nothing from the network. run.mjs calls
+// window.runBench(shapes) and gets { results, features, notes } back.
+import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
+import { loadAttention } from '/wasm/index.js';
+import { implementations } from '../impls.mjs';
+import { runSuite } from '../suite.mjs';
+
+const { tf } = globalThis;
+
+async function runBench(shapes) {
+  const engine = await loadAttention();
+
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = new URL('/node_modules/onnxruntime-web/dist/', location.href).href;
+
+  tf.wasm.setThreadsCount(1); // before setBackend, or the backend starts its thread pool
+  tf.wasm.setWasmPaths(new URL('/node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
+  if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend');
+
+  const { impls, features, notes, close } = await implementations({ engine, ort, tf, cores: navigator.hardwareConcurrency || 1 });
+  try {
+    const results = await runSuite({ env: 'chromium', impls, shapes, log: (line) => console.log(line) });
+    return { results, features, notes };
+  } finally {
+    close();
+  }
+}
+
+window.runBench = runBench;
+window.benchReady = true;

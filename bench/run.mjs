@@ -1,0 +1,140 @@
+// npm run bench: the attention benchmark in Node 20 and in headless Chromium,
+// then the playground's control-to-repaint benchmark; prints a table and
+// writes bench/results/latest.json and bench/results/chart.svg. See
+// bench/README.md for what is measured.
+//   node bench/run.mjs [--quick] [--no-build]
+//     --quick     two timed runs per shape, nothing written (a smoke test)
+//     --no-build  skip the set-up step (Debian packages, npm ci, WASM build)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setup } from '../scripts/setup.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(root, 'bench', 'results');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+
+const started = performance.now();
+// Other work on a shared machine slows everything; say so next to the figures.
+const loadAtStart = os.loadavg()[0];
+const log = (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+// The same set-up as npm start and npm test: what is missing gets installed,
+// and the WASM core is rebuilt if its sources changed, so the figures are of
+// the current sources. Everything below needs node_modules, so it is imported after.
+if (!args.includes('--no-build')) setup();
+const { runNode } = await import('./node.mjs');
+const { runChromium, withChromium } = await import('./chromium.mjs');
+const { runRepaint } = await import('./repaint.mjs');
+const { SHAPES } = await import('./workload.mjs');
+const { formatTable, sortResults } = await import('./report.mjs');
+const { chartSvg } = await import('./chart.mjs');
+
+const shapes = quick ? SHAPES.map((s) => ({ ...s, reps: 2, jsReps: Math.min(s.jsReps, 1) })) : SHAPES;
+const notes = [];
+let results = [];
+let repaint = null;
+let chromiumVersion = null;
+const features = {};
+
+log('Node: every implementation, shape by shape');
+const node = await runNode({ shapes, log });
+results.push(...node.results);
+features.node = node.features;
+notes.push(...node.notes.map((note) => `node: ${note}`));
+
+try {
+  await withChromium(async (browser) => {
+    chromiumVersion = browser.version();
+    log(`Chromium ${chromiumVersion}: every implementation, shape by shape`);
+    const run = await runChromium(browser, { root, shapes, log });
+    results.push(...run.results);
+    features.chromium = run.features;
+    notes.push(...run.notes.map((note) => `chromium: ${note}`));
+    log('Chromium: control change to repainted heatmap (vite build, then the page)');
+    try {
+      repaint = await runRepaint(browser, { root, log });
+    } catch (error) {
+      notes.push(`chromium: playground repaint benchmark did not run: ${messageOf(error)}`);
+    }
+  });
+} catch (error) {
+  notes.push(`chromium: the browser benchmark did not run: ${messageOf(error)}`);
+}
+
+results = sortResults(results, shapes);
+const ran = results.filter((r) => r.medianMs != null);
+const notRun = results.filter((r) => r.medianMs == null && r.skipped !== 'engine-only shape');
+if (shapes.some((s) => s.engineOnly)) notes.push('N = 16384 runs this engine only (the peers are not asked to go there)');
+
+console.log('');
+console.log('Attention, float32, D = 64, one thread unless marked; median of interleaved runs.');
+console.log('"× vs onnxruntime-web" = onnxruntime-web median / this median in the same env (above 1 = faster).');
+console.log('');
+for (const line of formatTable(results)) console.log(line);
+console.log('');
+if (repaint) {
+  const { waitForFrameMs, computeAndDrawMs, paintMs } = repaint.breakdown;
+  console.log(`Playground, control change to repainted heatmap (Chromium, ${repaint.tokens} tokens × ${repaint.heads} heads): `
+    + `${repaint.medianMs.toFixed(1)} ms median of ${repaint.trials} to the frame after the repaint; `
+    + `${repaint.medianToPaintMs.toFixed(1)} ms to the end of the repaint (parts: wait for frame ${waitForFrameMs.toFixed(1)} ms, `
+    + `compute and draw ${computeAndDrawMs.toFixed(1)} ms, browser paint ${paintMs.toFixed(1)} ms)`);
+}
+if (loadAtStart > 1) {
+  notes.push(`the machine was busy: 1-minute load average ${loadAtStart.toFixed(2)} at the start `
+    + `(${os.availableParallelism()} cores); figures are slower and noisier than on a quiet machine`);
+}
+for (const note of notes) console.log(`Note: ${note}`);
+
+const version = (pkg) => JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
+const date = new Date().toISOString();
+const keep = ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'medianMs', 'gflops', 'maxAbsError', 'reps'];
+// Rounded to what the timers can tell apart, so results diff cleanly.
+const round = (value) => (typeof value !== 'number' || Number.isInteger(value) ? value
+  : Math.abs(value) < 0.01 ? Number(value.toPrecision(2)) : Number(value.toFixed(3)));
+const pick = (r, keys) => Object.fromEntries(keys.filter((k) => r[k] !== undefined).map((k) => [k, round(r[k])]));
+const roundAll = (object) => JSON.parse(JSON.stringify(object, (k, v) => round(v)));
+
+if (quick) {
+  log('quick run: bench/results/ left as it was');
+} else {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({
+    date,
+    machine: {
+      cpu,
+      cores: os.availableParallelism(),
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      loadAverageAtStart: Number(loadAtStart.toFixed(2)),
+    },
+    versions: {
+      node: process.versions.node,
+      chromium: chromiumVersion,
+      'onnxruntime-web': version('onnxruntime-web'),
+      '@tensorflow/tfjs-core': version('@tensorflow/tfjs-core'),
+      '@tensorflow/tfjs-backend-wasm': version('@tensorflow/tfjs-backend-wasm'),
+    },
+    engineFeatures: features,
+    results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
+    notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
+    notes,
+  }, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, 'chart.svg'), chartSvg({
+    results: results.filter((r) => r.medianMs != null || r.refused),
+    shapes,
+    title: 'Attention GFLOP/s (higher is better): float32, D = 64, one thread unless marked',
+    subtitle: `${cpu}, ${os.availableParallelism()} cores · Node ${process.versions.node}, Chromium ${chromiumVersion ?? '—'} · `
+      + `medians of interleaved runs · ${date.slice(0, 10)}`,
+  }));
+  log(`wrote ${path.relative(root, path.join(resultsDir, 'latest.json'))} and ${path.relative(root, path.join(resultsDir, 'chart.svg'))}`);
+}
+
+const failed = results.filter((r) => r.failed);
+if (failed.length > 0) {
+  console.error(`${failed.length} result(s) were wrong: ${failed.map((r) => `${r.env} ${r.impl} N=${r.n}`).join(', ')}`);
+  process.exitCode = 1;
+}
