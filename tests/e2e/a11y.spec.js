@@ -3,13 +3,9 @@
 // wide phone screen.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { openPlayground } from './support.js';
 
 const VIEWS = ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats'];
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
-}
 
 /** axe violations that are serious or critical, as readable lines. */
 async function seriousViolations(page) {

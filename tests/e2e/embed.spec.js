@@ -2,19 +2,11 @@
 // page dist/embed.html#...: what a tutorial author embeds.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { watchErrors } from './support.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"> <b>bold</b>';
 
 // Fails a test on any console error or uncaught page error.
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
 /**
  * Opens a page of the preview server whose body is `body`, loading the built
  * module the way a tutorial page does. The page is served by route, so each

@@ -3,22 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { watchErrors, openPlayground } from './support.js';
 
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">';
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
-}
 
 const chipTexts = (page) => page.getByTestId('tokens').locator('.token:not(.token-more)').allTextContents();
 

@@ -2,6 +2,7 @@
 // progress indicator, draws a 2048 × 2048 heatmap whose every cell can be
 // hovered and reached by keyboard, and the other views stay usable.
 import { expect, test } from '@playwright/test';
+import { openPlayground } from './support.js';
 
 const N = 2048;
 
@@ -13,11 +14,6 @@ function watchErrors(page) {
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('crash', () => errors.push('the page crashed'));
   return errors;
-}
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
 }
 
 /** n one-token words: all distinct, or from a vocabulary of vocab words. */

@@ -2,14 +2,10 @@
 // GFLOP/s (4·N²·d·heads flops), on the page and in the worker. It checks
 // that the numbers are there and agree with the result, never how fast.
 import { expect, test } from '@playwright/test';
+import { openPlayground } from './support.js';
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?(?:e-?\d+)?)`;
 const PERF = new RegExp(String.raw`^attention: ${NUMBER} ms · ${NUMBER} GFLOP/s \(4·N²·d·heads flops\) · (?:embedding: ${NUMBER} ms|embedding reused) · `);
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
-}
 
 const wordsText = (n) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
 

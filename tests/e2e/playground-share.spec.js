@@ -1,20 +1,7 @@
 // Shareable state: the Share button, the URL round trip, what a link that
 // needs adjusting says, and large inputs computed in the worker.
 import { expect, test } from '@playwright/test';
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
-}
+import { watchErrors, openPlayground } from './support.js';
 
 /** Everything a reload must reproduce: state, digest, all weights and the step-through's numbers. */
 async function snapshot(page) {

@@ -1,23 +1,10 @@
 // The playground in a real browser: what a person sees and can do.
 import { expect, test } from '@playwright/test';
+import { watchErrors, openPlayground } from './support.js';
 
 const DEFAULT_TOKENS = ['The', 'animal', 'didn', "'", 't', 'cross', 'the', 'street', 'because', 'it', 'was', 'too', 'tired'];
 
 // Fails a test on any console error or uncaught page error.
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
-}
-
 const digestOf = (page) => page.getByTestId('heatmap').getAttribute('data-digest');
 
 /** Types text and waits until the heatmap shows something else. */

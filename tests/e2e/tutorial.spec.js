@@ -2,15 +2,7 @@
 // attention that embeds the playground three ways (element, iframe, JS API).
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
+import { watchErrors } from './support.js';
 
 async function latestDetail(element) {
   await expect.poll(() => element.evaluate((el) => el.attention !== null)).toBe(true);

@@ -2,22 +2,9 @@
 // output, statistics), their shared hover and selection, and the display
 // settings, in a real browser.
 import { expect, test } from '@playwright/test';
+import { watchErrors, openPlayground } from './support.js';
 
 const VIEWS = ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats'];
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-async function openPlayground(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
-}
 
 /** What the page computed, as plain numbers: tokens, shapes, the shown head's weights and outputs. */
 function readResult(page) {
