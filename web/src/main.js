@@ -28,6 +28,7 @@ import { createWeightsTable } from './views/weights-table.js';
 import { createComparison } from './wire-compare.js';
 import { createExport } from './wire-export.js';
 import { createInputs } from './wire-inputs.js';
+import { createLongMode } from './wire-long.js';
 
 const EMPTY_MESSAGE = 'Type some text to see its attention weights';
 const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
@@ -138,12 +139,28 @@ async function start() {
   createExport({ container: byTestId('export-toolbar'), current: () => shown });
 
   let pending = null; // { n, heads } while the worker computes
+  const makeWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const computer = createComputer({
     engine,
-    makeWorker: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+    makeWorker,
     onResult: () => schedule(),
     onProgress: showProgress,
   });
+
+  const longMode = createLongMode({
+    makeWorker,
+    tokenize: api.tokenize,
+    heatmap,
+    elements: {
+      note: byTestId('long-note'),
+      back: byTestId('long-back'),
+      progress: byTestId('progress'),
+      bar: byTestId('progress-bar'),
+      text: byTestId('progress-text'),
+    },
+    refresh: () => schedule(),
+  });
+  byTestId('long-back').addEventListener('click', () => commit(withValues(table, state, { zq: null, zk: null })));
 
   const first = readHash(table, window.location.hash);
   let state = first.state;
@@ -158,6 +175,8 @@ async function start() {
   }
 
   function hover(row, col) {
+    // Long mode draws only the heatmap, whose rows are cells or a region, not tokens.
+    if (state.input === 'long') return;
     chips.highlight(row, col);
     for (const view of Object.values(views)) view.highlight(row, col);
     weightsTable.highlight(row);
@@ -165,6 +184,11 @@ async function start() {
   }
 
   function select(row, col) {
+    if (state.input === 'long') {
+      const values = row !== null && col !== null ? longMode.clickValues(state, row, col) : null;
+      if (values) commit(withValues(table, state, values));
+      return;
+    }
     commit(withValues(table, state, { ...(row !== null && { query: row }), ...(col !== null && { key: col }) }));
   }
 
@@ -179,21 +203,24 @@ async function start() {
     box.hidden = stage === null;
     byTestId('view-area').classList.toggle('is-busy', stage !== null);
     if (stage === null || !pending) return;
+    byTestId('progress-bar').max = 3;
     byTestId('progress-bar').value = STAGES[stage] ?? 0;
     const what = { queued: 'waiting', loading: 'starting the worker', embedding: 'embedding', attention: 'attention' }[stage] ?? stage;
     byTestId('progress-text').textContent = `Computing ${pending.n} tokens × ${pending.heads} heads in the background: ${what}…`;
   }
 
   function showTabs() {
+    // Long mode has only the heatmap (an overview or a zoomed region).
+    const view = state.input === 'long' ? 'heatmap' : state.view;
     for (const tab of document.querySelectorAll('[role="tab"]')) {
-      const on = tab.dataset.view === state.view;
+      const on = tab.dataset.view === view;
       tab.setAttribute('aria-selected', String(on));
       tab.tabIndex = on ? 0 : -1;
     }
     for (const panel of document.querySelectorAll('[data-view-panel]')) {
-      panel.hidden = panel.dataset.viewPanel !== state.view;
+      panel.hidden = panel.dataset.viewPanel !== view;
     }
-    byTestId('legend').classList.toggle('is-off', state.view !== 'heatmap' && state.view !== 'heads');
+    byTestId('legend').classList.toggle('is-off', view !== 'heatmap' && view !== 'heads');
   }
 
   function traceOf(result, head) {
@@ -243,7 +270,9 @@ async function start() {
       const { tokens, total, fresh } = tokensOf(state.text);
       published.tokens = tokens;
       if (fresh) chips.draw(tokens, total);
-      if (state.input === 'text' && tokens.length === 0) {
+      if (state.input === 'long') {
+        renderLong(published);
+      } else if (state.input === 'text' && tokens.length === 0) {
         clearViews();
         inputs.idle(state);
         showStatus(EMPTY_MESSAGE);
@@ -288,6 +317,24 @@ async function start() {
     }
     window.__attentionPlayground = published;
     window.history.replaceState(null, '', toHash(table, state));
+  }
+
+  /** Long mode (wire-long.js): the overview or the zoomed region, computed in the worker. */
+  function renderLong(published) {
+    inputs.idle(state);
+    comparison.hide();
+    shown = null;
+    byTestId('weights-table-area').hidden = true;
+    const long = longMode.render(state);
+    Object.assign(published, { long, pending: long.pending, tokens: long.tokens, head: long.head + 1 });
+    if (long.pending) {
+      showStatus(`Computing ${long.n} tokens in the background…`);
+      return;
+    }
+    const cut = long.total > long.n ? ` (the first ${long.n} of ${long.total})` : '';
+    showStatus(`${long.n} tokens${cut} · ${state.variant} · head ${long.head + 1} of ${state.heads} · ${long.zoom ? 'zoomed' : 'overview'}`);
+    showPerf(`${long.zoom ? 'Zoomed region' : 'Overview and output'}: ${long.ms.toFixed(0)} ms in the worker`);
+    showError('');
   }
 
   function statusOf(current, result, cutFrom, head) {

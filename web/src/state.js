@@ -7,6 +7,7 @@
 // dropped, out-of-range values are clamped, and readHash reports every such
 // adjustment so the page can say so. Values are only ever parsed, never run or
 // inserted as HTML.
+import { LONG_MAX_TOKENS } from './long.js';
 import { MAX_TOKENS } from './model.js';
 
 export const DEFAULT_TEXT = "The animal didn't cross the street because it was too tired";
@@ -49,8 +50,12 @@ export function stateTable(variantNames) {
   ];
 }
 
-/** Where Q, K and V come from: a text, edited matrices, or two texts (cross-attention). */
-export const INPUT_MODES = ['text', 'matrix', 'cross'];
+/**
+ * Where Q, K and V come from: a text, edited matrices, two texts
+ * (cross-attention), or a long input (long.js: a pasted article or a
+ * generated sequence, shown as an overview and zoomed regions).
+ */
+export const INPUT_MODES = ['text', 'matrix', 'cross', 'long'];
 
 /** Largest NQ, NK, D and DV of matrix inputs: grids of that size are still editable. */
 export const MATRIX_MAX = 64;
@@ -66,6 +71,9 @@ export const DEFAULT_TARGET = 'the cat sat on the mat';
  * nq, nk, d, dv: sizes of seeded random matrices (with the seed, a link
  * rebuilds them exactly); mask: the mask editor is open and its mask applies;
  * compare: a second variant run on the same inputs, or none.
+ * Long mode: longtext, a pasted article (empty: generate gen words from the
+ * seed); zq and zk, the first query and key of the zoomed region (none: the
+ * overview).
  */
 export function pageTable(variantNames) {
   return [
@@ -79,6 +87,10 @@ export function pageTable(variantNames) {
     { name: 'dv', type: 'int', default: 3, min: 1, max: MATRIX_MAX },
     { name: 'mask', type: 'bool', default: false },
     { name: 'compare', type: 'enum', values: ['none', ...variantNames], default: 'none' },
+    { name: 'longtext', type: 'string', default: '', maxLength: 400_000 },
+    { name: 'gen', type: 'int', default: 4096, min: 16, max: LONG_MAX_TOKENS },
+    { name: 'zq', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
+    { name: 'zk', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
   ];
 }
 

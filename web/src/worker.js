@@ -7,19 +7,49 @@
 // tokens × 8 heads the weights alone are 128 MiB, so the model keeps only
 // Q/K/V (keepResult false) and the page keeps the answers.
 import { loadAttention } from '../../wasm/index.js';
-import { createAttentionModel } from './model.js';
+import { computeOverview, computeZoom } from './long.js';
+import { createAttentionModel, DIM, qkvKeyOf } from './model.js';
 
 let current = 0;
 const report = (stage) => self.postMessage({ id: current, stage });
 const ready = (async () => {
   const engine = await loadAttention();
-  return createAttentionModel(engine, report, { keepResult: false });
+  const compute = createAttentionModel(engine, report, { keepResult: false });
+  compute.engine = engine;
+  return compute;
 })();
+
+// Long-input mode (long.js): { id, long: 'overview' | 'zoom', state, tokens,
+// head, region? }. Answers { id, progress } after each query block, then
+// { id, result }. Q/K/V of the last long input are kept (H·N·D floats: small).
+let longQkv = { key: null, qkv: null };
+async function computeLong({ id, long, state, tokens, head, region }) {
+  const engine = (await ready).engine;
+  const key = qkvKeyOf(state, tokens);
+  if (longQkv.key !== key) {
+    self.postMessage({ id, stage: 'embedding' });
+    longQkv = { key, qkv: engine.embedText({ tokens, heads: state.heads, dim: DIM, seed: state.seed }) };
+  }
+  const start = performance.now();
+  if (long === 'overview') {
+    const result = computeOverview(engine, state, longQkv.qkv, tokens.length, head, (fraction) => self.postMessage({ id, progress: fraction }));
+    result.ms = performance.now() - start;
+    self.postMessage({ id, result }, [result.values.buffer, result.output.buffer]);
+  } else {
+    const result = computeZoom(engine, state, longQkv.qkv, tokens.length, head, region);
+    result.ms = performance.now() - start;
+    self.postMessage({ id, result }, [result.values.buffer]);
+  }
+}
 
 self.addEventListener('message', async (event) => {
   const { id, state, tokens } = event.data;
   current = id;
   try {
+    if (event.data.long) {
+      await computeLong(event.data);
+      return;
+    }
     report('loading');
     const compute = await ready;
     const result = compute(state, tokens);

@@ -48,10 +48,12 @@ export function createHeatmap({
   /**
    * data: { weights (or values) [rows, cols], rows, cols, rowLabels, colLabels,
    * max, min? (default 0), scale? 'linear'|'log', palette? (a colormap name),
-   * square? (default true), selected? { row, col }, digest, title }.
+   * square? (default true), selected? { row, col }, digest, title,
+   * rowIndex?(i) and colIndex?(j): how the tooltip numbers a row and a column
+   * (default "#i+1"; a zoomed region numbers from its first token) }.
    */
   function draw(next) {
-    data = { min: 0, scale: 'linear', palette: 'viridis', square: true, ...next };
+    data = { min: 0, scale: 'linear', palette: 'viridis', square: true, rowIndex: (i) => `#${i + 1}`, colIndex: (j) => `#${j + 1}`, ...next };
     data.values = data.values ?? data.weights;
     const colourScale = createScale({ kind: data.scale, min: data.min, max: data.max });
     const table = paletteTable(data.palette);
@@ -169,17 +171,19 @@ export function createHeatmap({
   }
 
   function describe(row, col) {
-    return `${names.row} ${data.rowLabels[row]} (#${row + 1}), ${names.col} ${data.colLabels[col]} (#${col + 1}), ${names.value} ${formatWeight(data.values[row * data.cols + col])}`;
+    return `${names.row} ${data.rowLabels[row]} (${data.rowIndex(row)}), ${names.col} ${data.colLabels[col]} (${data.colIndex(col)}), ${names.value} ${formatWeight(data.values[row * data.cols + col])}`;
   }
 
   function showCell(cell, tell = true) {
     hovered = cell;
     const { row, col } = cell;
     tip.query.textContent = data.rowLabels[row];
-    tip.queryIndex.textContent = `#${row + 1}`;
+    tip.queryIndex.textContent = data.rowIndex(row);
     tip.key.textContent = data.colLabels[col];
-    tip.keyIndex.textContent = `#${col + 1}`;
-    tip.weight.textContent = formatWeight(data.values[row * data.cols + col]);
+    tip.keyIndex.textContent = data.colIndex(col);
+    const value = data.values[row * data.cols + col];
+    tip.weight.textContent = formatWeight(value);
+    tooltip.dataset.value = String(value); // exact, for tests and the console
     tip.head.textContent = data.title;
     tooltip.dataset.row = String(row);
     tooltip.dataset.col = String(col);

@@ -1,0 +1,116 @@
+// Long-input mode: up to 16384 tokens, where the weights [N, N] of one head
+// (16384² floats = 1 GiB) are never held whole. No DOM here; the computing
+// functions run in the worker (worker.js).
+//
+// Legend: N tokens (queries = keys = N), D = DIM, G = the overview's side
+// (at most OVERVIEW_MAX), b = queries and c = keys per overview cell, Z = the
+// zoomed region's side (at most ZOOM_MAX).
+//
+// overview: pass 1 walks the queries in blocks of R rows (a multiple of b) with
+// engine.attention({ rows: { begin, end } }), which returns weights [R, N];
+// pass 2 adds each block into the cells it covers and drops it, so memory
+// stays O(R·N). Each cell is the MEAN of the weights of its b × c block
+// (edge cells: of the rows and keys they have).
+// zoom: the exact weights of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1, one
+// rows call and a key slice.
+import { attentionRequest, DIM, paramsFor } from './model.js';
+
+export const LONG_MAX_TOKENS = 16384;
+export const OVERVIEW_MAX = 512;
+export const ZOOM_MAX = 256;
+const BLOCK_FLOATS = 2 ** 22; // weights of one query block: 16 MiB
+
+const WORDS = (
+  'the a of and to in is was it that he she they we you for on with as at by this from or an be are not ' +
+  'animal street cat dog mat river bank money tree house road city king queen child water fire light night ' +
+  'day time year world word book paper model head query key value weight token sequence long short tired ' +
+  'cross sat ran saw found made gave took because but while when where which who what'
+).split(' ');
+
+/** mulberry32: a small seeded generator of floats in [0, 1). */
+function randomOf(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n words drawn from a fixed word list by a generator seeded with seed: the same n and seed, the same tokens. */
+export function generateTokens(n, seed) {
+  const next = randomOf(seed ^ 0x9e3779b9);
+  return Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]);
+}
+
+/** The overview grid of N tokens: b queries × c keys per cell, rows × cols cells. */
+export function overviewGrid(n) {
+  const b = Math.ceil(n / OVERVIEW_MAX);
+  const c = b;
+  return { b, c, rows: Math.ceil(n / b), cols: Math.ceil(n / c) };
+}
+
+/** The zoomed region centred on overview cell (row, col), moved inside [0, N). */
+export function zoomAround(n, grid, row, col) {
+  const size = Math.min(ZOOM_MAX, n);
+  const centre = (cell, per) => Math.round(cell * per + per / 2 - size / 2);
+  const clamp = (v) => Math.min(n - size, Math.max(0, v));
+  return { q0: clamp(centre(row, grid.b)), k0: clamp(centre(col, grid.c)), size };
+}
+
+/** The request of one head (0-based) of Q/K/V [H, N, D], as a one-head request. */
+function headRequest(engine, state, qkv, n, head) {
+  const slice = (t) => t.subarray(head * n * DIM, (head + 1) * n * DIM);
+  const one = { query: slice(qkv.query), key: slice(qkv.key), value: slice(qkv.value) };
+  return attentionRequest({ ...state, heads: 1 }, one, n, paramsFor(engine, state, n));
+}
+
+/**
+ * The overview of head `head` (0-based): { values [rows, cols] (means),
+ * rows, cols, b, c, output [N, D], n }. progress(fraction) after each block.
+ */
+export function computeOverview(engine, state, qkv, n, head, progress = () => {}) {
+  const request = headRequest(engine, state, qkv, n, head);
+  const grid = overviewGrid(n);
+  const sums = new Float64Array(grid.rows * grid.cols);
+  const output = new Float32Array(n * DIM);
+  const blockRows = Math.max(grid.b, Math.floor(BLOCK_FLOATS / n / grid.b) * grid.b);
+  for (let begin = 0; begin < n; begin += blockRows) {
+    const end = Math.min(n, begin + blockRows);
+    // pass 1: the exact weights [end − begin, N] of this block of queries
+    const { weights, output: rowsOut } = engine.attention({ ...request, rows: { begin, end } });
+    output.set(rowsOut, begin * DIM);
+    // pass 2: add every weight into its cell
+    for (let i = begin; i < end; i++) {
+      const row = weights.subarray((i - begin) * n, (i - begin + 1) * n);
+      const cellRow = Math.floor(i / grid.b) * grid.cols;
+      for (let cj = 0; cj < grid.cols; cj++) {
+        let s = 0;
+        const stop = Math.min(n, (cj + 1) * grid.c);
+        for (let j = cj * grid.c; j < stop; j++) s += row[j];
+        sums[cellRow + cj] += s;
+      }
+    }
+    progress(end / n);
+  }
+  const values = new Float32Array(sums.length);
+  for (let ci = 0; ci < grid.rows; ci++) {
+    const rowsIn = Math.min(n, (ci + 1) * grid.b) - ci * grid.b;
+    for (let cj = 0; cj < grid.cols; cj++) {
+      const keysIn = Math.min(n, (cj + 1) * grid.c) - cj * grid.c;
+      values[ci * grid.cols + cj] = sums[ci * grid.cols + cj] / (rowsIn * keysIn);
+    }
+  }
+  return { values, ...grid, output, n };
+}
+
+/** The exact weights [Z, Z] of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1 of head `head` (0-based). */
+export function computeZoom(engine, state, qkv, n, head, { q0, k0, size }) {
+  const request = headRequest(engine, state, qkv, n, head);
+  const { weights } = engine.attention({ ...request, rows: { begin: q0, end: q0 + size } });
+  const values = new Float32Array(size * size);
+  for (let i = 0; i < size; i++) values.set(weights.subarray(i * n + k0, i * n + k0 + size), i * size);
+  return { values, q0, k0, size, n };
+}
