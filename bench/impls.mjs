@@ -61,7 +61,8 @@ export async function loadPool(threads) {
     return { note: `attention-playground with all workers: not available yet (no wasm/pool.js: ${error?.message ?? error})` };
   }
   try {
-    return { pool: await loadAttentionPool({ threads }) };
+    // the caller computes one share itself (callerShare) where the pool has the option
+    return { pool: await loadAttentionPool({ threads, callerShare: true }) };
   } catch (error) {
     return { note: `attention-playground with all workers: the pool did not start: ${error?.message ?? error}` };
   }

@@ -181,6 +181,27 @@ void seeded_additive_call(std::uintptr_t wq, std::uintptr_t wk, std::uintptr_t v
   });
 }
 
+// The index of the first NaN or infinite float of n at address, or -1: the
+// engine's finite check of Q, K and V, run on the copies in WASM memory. A
+// float is not finite exactly when its exponent bits are all ones; blocks of 64
+// are tested without a branch (so the loop vectorises), then the one that
+// holds a bad float is searched.
+int first_non_finite_call(std::uintptr_t address, int n) {
+  const std::uint32_t* bits = at<const std::uint32_t>(address);
+  constexpr std::uint32_t kExponent = 0x7f800000u;
+  constexpr int kBlock = 64;
+  int i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    std::uint32_t bad = 0;
+    for (int j = 0; j < kBlock; ++j) bad |= (bits[i + j] & kExponent) == kExponent ? 1u : 0u;
+    if (bad) break;
+  }
+  for (; i < n; ++i) {
+    if ((bits[i] & kExponent) == kExponent) return i;
+  }
+  return -1;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(attention_core) {
@@ -239,6 +260,7 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .field("embedDim", &MultiHeadCall::embedDim)
       .field("causal", &MultiHeadCall::causal);
   function("attention", &attention_call);
+  function("firstNonFinite", &first_non_finite_call);
   function("attentionOutput", &attention_output_call);
   function("attentionRows", &attention_rows_call);
   function("attentionTrace", &trace_call);

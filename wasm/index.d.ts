@@ -229,8 +229,10 @@ export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
  * cross-origin isolation. Results are bit-identical to engine.attention().
  */
 export interface AttentionPool {
-  /** The number of workers. */
+  /** The number of threads that compute: the workers, and the caller with callerShare. */
   readonly threads: number;
+  /** Whether the calling thread computes one share itself (PoolOptions.callerShare). */
+  readonly callerShare: boolean;
   /**
    * engine.attention(request) on the workers; `rows` is not accepted. The
    * request is checked first, on the calling thread: a bad one rejects with
@@ -244,8 +246,15 @@ export interface AttentionPool {
 }
 
 export interface PoolOptions extends LoadOptions {
-  /** Workers to start, 1 to 64; default the number of cores, at most 8. */
+  /** Threads that compute, 1 to 64; default the number of cores, at most 8. */
   threads?: number;
+  /**
+   * When true, the calling thread computes one of the `threads` shares itself
+   * (on its own WASM instance, blocking it meanwhile) and `threads - 1`
+   * workers compute the rest: one hop and one copy fewer. Default false (all
+   * the work on workers, the caller stays free).
+   */
+  callerShare?: boolean;
 }
 
 /**

@@ -2,7 +2,8 @@
 // inputs into WASM memory, calls the binding, copies results out as fresh
 // typed arrays and frees what it allocated.
 import {
-  boolean, bytes, finiteNumber, floats, integer, limits, oneOf, parseAttentionRequest, requireObject, tensorSize, variants,
+  boolean, bytes, finiteNumber, floats, integer, limits, oneOf, parseAttentionRequest, requireFinite, requireObject, tensorSize,
+  variants,
 } from './validate.js';
 
 export { tokenize } from './tokenize.js';
@@ -55,7 +56,7 @@ class Arena {
   }
 
   copyOutFloats(pointer, count) {
-    return this.core.HEAPF32.slice(pointer / 4, pointer / 4 + count);
+    return new Float32Array(this.core.HEAPF32.subarray(pointer / 4, pointer / 4 + count));
   }
 
   release() {
@@ -96,7 +97,7 @@ class AttentionEngine {
   }
 
   attention(request) {
-    const r = parseAttentionRequest(request);
+    const r = parseAttentionRequest(request, { deferFinite: true });
     return this.#attentionRows(r, r.rows?.begin ?? 0, r.rows?.end ?? 0);
   }
 
@@ -108,6 +109,10 @@ class AttentionEngine {
     const weightFloats = r.needWeights ? r.heads * rows * r.keys : 0;
     return this.#withArena((arena) => {
       const call = attentionCall(arena, r, arena.floats(outFloats), r.needWeights ? arena.floats(weightFloats) : 0);
+      // the finite checks parseAttentionRequest left to us, on the copies (query, key, value in order)
+      for (const [name, value] of r.deferred) {
+        requireFinite(name, value, this.#core.firstNonFinite(call[name], value.length));
+      }
       if (rowEnd > 0) this.#core.attentionRows(call, rowBegin, rowEnd);
       else if (r.needWeights) this.#core.attention(call);
       else this.#core.attentionOutput(call);

@@ -11,7 +11,8 @@
 // (attention_forward_rows in the core), so the results are the very bits of
 // engine.attention(request). The request is checked here, on the caller's
 // thread, with the engine's own checks, before any worker sees it.
-import { integer, parseAttentionRequest, requireObject } from './validate.js';
+import { loadAttention } from './index.js';
+import { boolean, integer, parseAttentionRequest, requireObject } from './validate.js';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
@@ -115,9 +116,13 @@ class AttentionPool {
   #nextId = 1;
   #terminated = false;
 
-  constructor(workers) {
+  #engine;  // the caller's own engine when it computes a share (callerShare), else null
+
+  constructor(workers, engine) {
     this.#workers = workers;
-    this.threads = workers.length;
+    this.#engine = engine;
+    this.threads = workers.length + (engine ? 1 : 0);
+    this.callerShare = Boolean(engine);
     for (const worker of workers) {
       worker.onMessage((message) => this.#settle(message));
       worker.onError((error) => this.#failAll(error));
@@ -178,7 +183,9 @@ class AttentionPool {
       ...(Object.keys(r.params).length ? { params: r.params } : {}),
     };
     const plan = planParts(r, this.threads);
-    const replies = await Promise.all(plan.map((pieces, w) => {
+    // with callerShare, part 0 is computed here, after the workers have theirs
+    const workerParts = this.#engine ? plan.slice(1) : plan;
+    const sent = workerParts.map((pieces, w) => {
       if (pieces.length === 0) return [];
       const transfer = [];
       const sliced = pieces.map((piece) => {
@@ -188,7 +195,23 @@ class AttentionPool {
         return { ...piece, ...tensors };
       });
       return this.#send(this.#workers[w], { common, pieces: sliced }, transfer);
-    }));
+    });
+    let local = [];
+    if (this.#engine) {
+      try {
+        local = plan[0].map(({ h0, h1, begin, end }) => {
+          const heads = (a, width) => a.subarray(h0 * width, h1 * width);
+          return this.#engine.attention({
+            ...common, heads: h1 - h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
+            value: heads(r.value, NK * DV), rows: { begin, end },
+          });
+        });
+      } catch (error) {
+        await Promise.allSettled(sent);
+        throw error;
+      }
+    }
+    const replies = this.#engine ? [local, ...(await Promise.all(sent))] : await Promise.all(sent);
 
     const output = new Float32Array(H * NQ * DV);
     const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
@@ -210,17 +233,22 @@ class AttentionPool {
     this.#terminated = true;
     this.#failAll(new Error('pool: terminated while computing'));
     for (const worker of this.#workers) worker.terminate();
+    this.#engine = null;
   }
 }
 
 /**
  * Starts `threads` workers (default: the number of cores, at most 8), each
  * loading its own instance of the WASM core (from `wasmBinary` if given).
+ * With `callerShare: true`, the calling thread computes one of the `threads`
+ * shares itself (on its own WASM instance, blocking it for that share) and
+ * `threads - 1` workers compute the rest: one hop and one copy fewer.
  */
 export async function loadAttentionPool(options = {}) {
   requireObject('options', options);
   const threads = integer('threads', options.threads, { min: 1, max: 64, fallback: await defaultThreads() });
-  const workers = await Promise.all(Array.from({ length: threads }, startWorker));
+  const callerShare = boolean('callerShare', options.callerShare);
+  const workers = await Promise.all(Array.from({ length: callerShare ? threads - 1 : threads }, startWorker));
   const ready = workers.map((worker) => new Promise((resolve, reject) => {
     worker.onMessage((message) => {
       if (message.ready) resolve();
@@ -230,11 +258,14 @@ export async function loadAttentionPool(options = {}) {
   }));
   const wasmBinary = options.wasmBinary ? new Uint8Array(options.wasmBinary) : undefined;
   for (const worker of workers) worker.post({ load: true, wasmBinary });
+  let engine = null;
   try {
-    await Promise.all(ready);
+    [engine] = await Promise.all([
+      callerShare ? loadAttention(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {}) : null, ...ready,
+    ]);
   } catch (error) {
     for (const worker of workers) worker.terminate();
     throw error;
   }
-  return new AttentionPool(workers);
+  return new AttentionPool(workers, engine);
 }

@@ -71,14 +71,24 @@ function lengthError(name, sizes, unit, got) {
 
 /** A Float32Array of exactly the product of `sizes` ([name, value] pairs), all finite. */
 export function floats(name, value, sizes) {
+  floatsOfSize(name, value, sizes);
+  requireFinite(name, value, firstNonFinite(value));
+  return value;
+}
+
+// floats() without the finite check, which the caller then owes (requireFinite).
+function floatsOfSize(name, value, sizes) {
   if (!(value instanceof Float32Array)) {
     throw new TypeError(`${name}: expected a Float32Array, got ${describe(value)}`);
   }
   const expected = tensorSize(name, sizes);
   if (value.length !== expected) throw lengthError(name, sizes, 'floats', value.length);
-  const bad = firstNonFinite(value);
-  if (bad >= 0) throw new RangeError(`${name}: element ${bad} is ${value[bad]}; expected finite numbers only`);
   return value;
+}
+
+/** Throws floats()'s RangeError if `bad` (the index of value's first non-finite element, or -1) is >= 0. */
+export function requireFinite(name, value, bad) {
+  if (bad >= 0) throw new RangeError(`${name}: element ${bad} is ${value[bad]}; expected finite numbers only`);
 }
 
 // The index of the first NaN or infinite element, or -1. x · 0 is ±0 for a
@@ -134,8 +144,12 @@ function rowRange(value, queries) {
 }
 
 // Every argument of attention() checked, with defaults filled in. Sizes are
-// also kept as [name, value] pairs for error messages.
-export function parseAttentionRequest(request) {
+// also kept as [name, value] pairs for error messages. With deferFinite, the
+// finite check of query, key and value is left to the caller (the engine scans
+// its copies in WASM memory, in that order, with requireFinite's message):
+// r.deferred lists them. The errors stay those of the full check, in the same
+// order: if a later check fails, the deferred scans run first.
+export function parseAttentionRequest(request, { deferFinite = false } = {}) {
   requireObject('request', request);
   const heads = integer('heads', request.heads, { fallback: 1 });
   const queries = integer('queries', request.queries);
@@ -151,20 +165,33 @@ export function parseAttentionRequest(request) {
   // Refuse oversized requests before reading (or allocating for) any array.
   if (needWeights) tensorSize('weights', [H, rows ? ['rows', rows.end - rows.begin] : NQ, NK]);
   tensorSize('output', [H, NQ, DV]);
-  return {
-    heads, queries, keys, dim, valueDim, variant, needWeights, rows, H, NQ, NK, D, DV,
-    query: floats('query', request.query, [H, NQ, D]),
-    key: floats('key', request.key, [H, NK, D]),
-    value: floats('value', request.value, [H, NK, DV]),
-    causal: boolean('causal', request.causal),
-    window: request.window == null ? -1 : integer('window', request.window, { min: 0 }),
-    mask: request.mask === undefined ? null : bytes('mask', request.mask, [NQ, NK]),
-    keyPadding: request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]),
-    temperature: finiteNumber('temperature', request.temperature, { positive: true, fallback: 1 }),
-    hasScale,
-    scale: hasScale ? finiteNumber('scale', request.scale) : 1,
-    params: variantParams(variant, request.params, dim),
+  const deferred = [];
+  const tensor = (name, value, sizes) => {
+    if (!deferFinite) return floats(name, value, sizes);
+    floatsOfSize(name, value, sizes);
+    deferred.push([name, value]);
+    return value;
   };
+  try {
+    return {
+      heads, queries, keys, dim, valueDim, variant, needWeights, rows, H, NQ, NK, D, DV,
+      query: tensor('query', request.query, [H, NQ, D]),
+      key: tensor('key', request.key, [H, NK, D]),
+      value: tensor('value', request.value, [H, NK, DV]),
+      causal: boolean('causal', request.causal),
+      window: request.window == null ? -1 : integer('window', request.window, { min: 0 }),
+      mask: request.mask === undefined ? null : bytes('mask', request.mask, [NQ, NK]),
+      keyPadding: request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]),
+      temperature: finiteNumber('temperature', request.temperature, { positive: true, fallback: 1 }),
+      hasScale,
+      scale: hasScale ? finiteNumber('scale', request.scale) : 1,
+      params: variantParams(variant, request.params, dim),
+      deferred,
+    };
+  } catch (error) {
+    for (const [name, value] of deferred) requireFinite(name, value, firstNonFinite(value));
+    throw error;
+  }
 }
 
 // The params a variant needs, checked; unused params of other variants are ignored.

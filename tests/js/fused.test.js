@@ -1,7 +1,7 @@
 // The fused kernel as built to WebAssembly SIMD (scaled_dot, dot and general),
 // through engine.attention with and without weights, against the float64
 // reference of support.js: sizes around the 4-lane vectors, the 4-row tiles,
-// the 8-wide panels and the 64-row / 64-key blocks, every mask option, logits
+// the 8-wide panels and the 128-row / 64-key blocks, every mask option, logits
 // that break a naive softmax, and long sequences with needWeights: false.
 // Tolerance: 1e-5 absolute + 1e-4 relative (ABS_TOL, REL_TOL in support.js).
 import { describe, expect, it } from 'vitest';
@@ -69,7 +69,7 @@ function expectRowsMatchReference(request, output, rows) {
 describe('fused kernel, sizes', () => {
   it('matches the reference for query and key counts around the tile, the panel and the block', () => {
     let seed = 1;
-    for (const queries of [1, 3, 4, 5, 63, 64, 65, 130]) {
+    for (const queries of [1, 3, 4, 5, 63, 64, 65, 127, 128, 129, 130, 257]) {
       for (const keys of [1, 7, 8, 9, 63, 64, 65, 129]) {
         expectBothMatchReference(randomRequest({ heads: 1 + ((queries + keys) % 2), queries, keys, dim: 5, valueDim: 3, seed: seed++ }));
       }
@@ -243,5 +243,35 @@ describe('input check', () => {
         expectError(() => engine.attention({ ...base, key }), RangeError, `key: element ${i} is ${bad}; expected finite numbers only`);
       }
     }
+  });
+
+  it('names the first bad element around the 64-float blocks of the scan in WASM memory', () => {
+    const base = randomRequest({ queries: 50, keys: 50, dim: 4, seed: 1200 });  // 200 floats each
+    for (const i of [0, 62, 63, 64, 65, 127, 128, 129, 191, 192, 199]) {
+      for (const name of ['query', 'key', 'value']) {
+        const tensor = base[name].slice();
+        tensor[i] = i % 2 ? -Infinity : NaN;
+        if (i + 1 < 200) tensor[i + 1] = Infinity;
+        expectError(() => engine.attention({ ...base, [name]: tensor }), RangeError,
+          `${name}: element ${i} is ${tensor[i]}; expected finite numbers only`);
+      }
+    }
+  });
+
+  it('reports a bad element before any later error of the request, as the checks run in order', () => {
+    const base = randomRequest({ queries: 3, keys: 7, dim: 3, seed: 1300 });
+    const query = base.query.slice();
+    query[5] = NaN;
+    const key = base.key.slice();
+    key[2] = Infinity;
+    const message = 'query: element 5 is NaN; expected finite numbers only';
+    expectError(() => engine.attention({ ...base, query, key: new Float32Array(3) }), RangeError, message);
+    expectError(() => engine.attention({ ...base, query, key }), RangeError, message);
+    expectError(() => engine.attention({ ...base, query, window: -1 }), RangeError, message);
+    expectError(() => engine.attention({ ...base, query, temperature: 0 }), RangeError, message);
+    expectError(() => engine.attention({ ...base, key, value: base.value.subarray(1) }), RangeError,
+      'key: element 2 is Infinity; expected finite numbers only');
+    expectError(() => engine.attention({ ...base, key, variant: 'general' }), RangeError,
+      'key: element 2 is Infinity; expected finite numbers only');
   });
 });

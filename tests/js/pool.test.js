@@ -14,8 +14,12 @@ import { quantizedFloats, randomBytes, randomFloats } from './support.js';
 
 const engine = await loadAttention();
 const pools = new Map();
+// threads, or 'c' + threads for a pool whose caller computes a share (callerShare)
 async function pool(threads) {
-  if (!pools.has(threads)) pools.set(threads, await loadAttentionPool({ threads }));
+  if (!pools.has(threads)) {
+    const callerShare = typeof threads === 'string';
+    pools.set(threads, await loadAttentionPool({ threads: callerShare ? Number(threads.slice(1)) : threads, callerShare }));
+  }
   return pools.get(threads);
 }
 afterAll(() => {
@@ -55,7 +59,7 @@ describe('attention pool, results', () => {
   it('splits heads and rows of every variant across 1 to 4 workers with the bits of one engine', async () => {
     let seed = 1;
     for (const variant of ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']) {
-      for (const threads of [1, 2, 3, 4]) {
+      for (const threads of [1, 2, 3, 4, 'c1', 'c2', 'c3']) {
         for (const heads of [1, 3, 8]) {
           await expectPoolMatchesEngine(threads, randomRequest({ heads, queries: 37, keys: 70, dim: 5, valueDim: 3, variant, causal: true, seed: seed++ }));
         }
@@ -73,15 +77,29 @@ describe('attention pool, results', () => {
       randomRequest({ ...base, queries: 1, needWeights: false }),
     ];
     for (const request of requests) {
-      for (const threads of [2, 3]) await expectPoolMatchesEngine(threads, request);
+      for (const threads of [2, 3, 'c2']) await expectPoolMatchesEngine(threads, request);
     }
   });
 
   it('runs concurrent calls of different shapes, each with its own result', async () => {
     const requests = [1, 2, 3, 4].map((n) => randomRequest({ heads: n, queries: 20 * n + 1, keys: 33 * n, dim: 4 + n, needWeights: n % 2 === 0, seed: 200 + n }));
-    const p = await pool(3);
-    const results = await Promise.all(requests.map((request) => p.attention(request)));
-    results.forEach((got, n) => expectSameBits(got.output, engine.attention(requests[n]).output, `output of call ${n}`));
+    for (const threads of [3, 'c3']) {
+      const p = await pool(threads);
+      const results = await Promise.all(requests.map((request) => p.attention(request)));
+      results.forEach((got, n) => expectSameBits(got.output, engine.attention(requests[n]).output, `output of call ${n}`));
+    }
+  });
+
+  it('with callerShare, counts the caller among the threads and refuses a non-boolean option', async () => {
+    const p = await pool('c2');
+    expect(p.threads).toBe(2);
+    expect(p.callerShare).toBe(true);
+    expect((await pool(2)).callerShare).toBe(false);
+    await expect(loadAttentionPool({ threads: 2, callerShare: 'yes' })).rejects.toThrow(/^callerShare: expected true or false/);
+  });
+
+  it('with callerShare, N = 16384, d = 64, one head, causal: the caller and one worker match one engine bit for bit', async () => {
+    await expectPoolMatchesEngine('c2', randomRequest({ queries: 16384, keys: 16384, dim: 64, causal: true, needWeights: false, seed: 301 }));
   });
 
   it('N = 16384, d = 64, one head, causal: two workers split the rows and match one engine bit for bit', async () => {
@@ -168,7 +186,7 @@ export async function use(): Promise<number> {
   const out: AttentionOutput = engine.attention({ ...request, needWeights: false });
   const none: null = out.weights;
   const full: AttentionWithWeights = engine.attention({ ...request, rows: { begin: 0, end: 1 } });
-  const pool: AttentionPool = await loadAttentionPool({ threads: 2 });
+  const pool: AttentionPool = await loadAttentionPool({ threads: 2, callerShare: true });
   const fromPool: AttentionOutput = await pool.attention({ ...request, needWeights: false });
   pool.terminate();
   // @ts-expect-error: without needWeights: false the weights are there
