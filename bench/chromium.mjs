@@ -2,24 +2,13 @@
 // Playwright; never a downloaded browser). The page bench/chromium/ runs the
 // same suite as Node, served with the libraries by a local static server.
 import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 import { serveStatic } from './serve.mjs';
 
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  // The background-networking flags keep Chromium quiet on this closed network.
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-};
 
 /** Launches Chromium, runs body(browser) and always closes it. */
 export async function withChromium(body) {
-  const browser = await chromium.launch(LAUNCH);
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     return await body(browser);
   } finally {

@@ -3,15 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from './chromium.mjs';
 import { root } from './setup.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:4198/';
 const outDir = path.join(root, 'docs', 'views');
 mkdirSync(outDir, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 for (const view of ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats']) {
   await page.goto(`${base}#view=${view}&query=9&key=1`);

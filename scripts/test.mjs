@@ -9,9 +9,9 @@ import { root, setup } from './setup.mjs';
 
 const resultsDir = path.join(root, 'test-results');
 
-function runLayer(name, command, args, env = {}) {
+function runLayer(name, command, args) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const output = result.stdout?.toString() ?? '';
   process.stdout.write(output);
   return { status: result.status, output };
@@ -82,11 +82,12 @@ rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 
 const vitestReport = path.join(resultsDir, 'vitest.json');
+// playwright.config.js's json reporter writes here.
 const playwrightReport = path.join(resultsDir, 'e2e.json');
 const layers = [
   ['core (ctest)', ctestCounts(runLayer('core', 'ctest', ['--test-dir', 'build/native', '--output-on-failure']))],
   ['js (vitest)', vitestCounts(runLayer('js', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${vitestReport}`]), vitestReport)],
-  ['e2e (playwright)', playwrightCounts(runLayer('e2e', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport }), playwrightReport)],
+  ['e2e (playwright)', playwrightCounts(runLayer('e2e', 'npx', ['playwright', 'test']), playwrightReport)],
   ['fuzz (libFuzzer)', runFuzz()],
 ];
 
