@@ -63,17 +63,6 @@ float* aligned_floats(std::vector<float>& storage, std::size_t n) {
   return storage.data() + (64 - address % 64) % 64 / sizeof(float);
 }
 
-// Keys [lo, hi) that causal and window leave to query i (mask and padding remove more).
-void key_range(const AttentionOptions& options, int keys, int i, long long* lo, long long* hi) {
-  *lo = 0;
-  *hi = keys;
-  if (options.causal) *hi = std::min<long long>(*hi, static_cast<long long>(i) + 1);
-  if (options.window >= 0) {
-    *lo = std::max<long long>(*lo, static_cast<long long>(i) - options.window);
-    *hi = std::min<long long>(*hi, static_cast<long long>(i) + options.window + 1);
-  }
-}
-
 enum class Tile { skip, full, partial };
 
 // How the tile of query rows i0 .. i0 + rows - 1 meets the key block j0 .. j0 + nk - 1
@@ -88,7 +77,7 @@ Tile classify_tile(std::uint8_t* allowed, const AttentionOptions& options, int k
   bool whole = !options.mask && padded_keys == 0 && nk == ncols;
   for (int r = 0; r < rows; ++r) {
     long long lo, hi;
-    key_range(options, keys, i0 + r, &lo, &hi);
+    allowed_key_range(options, keys, i0 + r, &lo, &hi);
     const long long a = std::max<long long>(lo, j0), b = std::min(hi, j1);
     any = any || a < b;
     whole = whole && a == j0 && b == j1;
@@ -100,7 +89,7 @@ Tile classify_tile(std::uint8_t* allowed, const AttentionOptions& options, int k
   for (int r = 0; r < rows; ++r) {
     const int i = i0 + r;
     long long lo, hi;
-    key_range(options, keys, i, &lo, &hi);
+    allowed_key_range(options, keys, i, &lo, &hi);
     const std::uint8_t* mask_i = options.mask ? options.mask + static_cast<std::size_t>(i) * keys : nullptr;
     const std::uint8_t* padding = options.key_padding;
     for (long long j = std::max<long long>(lo, j0), end = std::min(hi, j1); j < end; ++j) {

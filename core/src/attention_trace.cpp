@@ -1,6 +1,7 @@
 // attention_row_trace: one row of attention_forward, keeping every
 // intermediate. weights and output come from the kernel itself, run on this
-// one row (attention_forward_rows gives every row the bits of a whole call).
+// one row (the fused kernel gives every row the bits of a whole call; the row
+// kernel's passes 2-3 run on the logits below).
 // The intermediates before them are computed by the row kernel's score and
 // normalisation code: for additive, hard and top_k those are the kernel's own
 // numbers; the fused kernel of scaled_dot, dot and general computes the same
@@ -32,16 +33,14 @@ void attention_row_trace(AttentionRowTrace& t, const float* query, const float* 
   const float* query_hi = query + (static_cast<size_t>(head) * NQ + row) * D;
   const std::vector<std::uint8_t> every_key(NK, 1);
 
-  // scores without scale and temperature, then the logits the kernel uses
-  AttentionOptions raw = options;
-  raw.temperature = 1.0f;
-  raw.has_scale = true;
-  raw.scale = 1.0f;
+  // scores without scale and temperature, then the logits the kernel uses:
+  // the kernel computes score * multiplier, so the same product gives its bits
   ScoreContext ctx;
-  prepare_scores(ctx, raw, key_h, NK, D);
-  score_row(t.scores, ctx, query_hi, key_h, every_key.data(), NK);
   prepare_scores(ctx, options, key_h, NK, D);
-  score_row(t.logits, ctx, query_hi, key_h, every_key.data(), NK);
+  const float multiplier = ctx.multiplier;
+  ctx.multiplier = 1.0f;
+  score_row(t.scores, ctx, query_hi, key_h, every_key.data(), NK);
+  for (int j = 0; j < NK; ++j) t.logits[j] = t.scores[j] * multiplier;
   t.scale = ctx.scale;
 
   fill_allowed_row(t.allowed, options, NK, row);
@@ -59,10 +58,16 @@ void attention_row_trace(AttentionRowTrace& t, const float* query, const float* 
   std::copy(t.logits, t.logits + NK, t.exps);
   exp_shifted_row(t.exps, t.kept, NK, &t.max, &t.sum);
 
+  if (!fused_variant(options.variant)) {
+    // the row kernel's pass 2-3 on the logits above: its own numbers, already checked
+    std::copy(t.logits, t.logits + NK, t.weights);
+    normalize_and_mix_row(t.output, t.weights, t.allowed, value_h, NK, DV, options);
+    return;
+  }
   AttentionShape one_head = shape;
   one_head.heads = 1;
-  attention_forward_rows(t.output, t.weights, query + static_cast<size_t>(head) * NQ * D, key_h, value_h,
-                         one_head, options, row, row + 1);
+  attention_fused_rows(t.output, t.weights, query + static_cast<size_t>(head) * NQ * D, key_h, value_h, one_head,
+                       options, row, row + 1);
 }
 
 }  // namespace attention

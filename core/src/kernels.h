@@ -8,9 +8,11 @@
 
 namespace attention {
 
+// Keys [lo, hi) that causal and window leave to query i (mask and padding remove more).
+void allowed_key_range(const AttentionOptions& options, int keys, int i, long long* lo, long long* hi);
+
 // allowed [NK]: 1 where query i may attend key j (causal, window, mask, padding).
-// Returns how many keys are allowed.
-int fill_allowed_row(std::uint8_t* allowed, const AttentionOptions& options, int keys, int i);
+void fill_allowed_row(std::uint8_t* allowed, const AttentionOptions& options, int keys, int i);
 
 // Per-head state the score pass needs beyond q and k (additive's projected keys).
 struct ScoreContext {

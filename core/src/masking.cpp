@@ -12,25 +12,26 @@ bool key_allowed(const AttentionOptions& options, int keys, int i, int j) {
   return true;
 }
 
-int fill_allowed_row(std::uint8_t* allowed, const AttentionOptions& options, int keys, int i) {
+void allowed_key_range(const AttentionOptions& options, int keys, int i, long long* lo, long long* hi) {
+  *lo = 0;
+  *hi = keys;
+  if (options.causal) *hi = std::min<long long>(*hi, static_cast<long long>(i) + 1);
+  if (options.window >= 0) {
+    *lo = std::max<long long>(*lo, static_cast<long long>(i) - options.window);
+    *hi = std::min<long long>(*hi, static_cast<long long>(i) + options.window + 1);
+  }
+}
+
+void fill_allowed_row(std::uint8_t* allowed, const AttentionOptions& options, int keys, int i) {
   // Causal and window bound a contiguous range [lo, hi); mask and padding
   // then knock out single keys.
-  long long lo = 0;
-  long long hi = keys;
-  if (options.causal) hi = std::min<long long>(hi, static_cast<long long>(i) + 1);
-  if (options.window >= 0) {
-    lo = std::max<long long>(lo, static_cast<long long>(i) - options.window);
-    hi = std::min<long long>(hi, static_cast<long long>(i) + options.window + 1);
-  }
+  long long lo, hi;
+  allowed_key_range(options, keys, i, &lo, &hi);
   std::fill(allowed, allowed + keys, std::uint8_t{0});
   const std::uint8_t* mask_i = options.mask ? options.mask + static_cast<long long>(i) * keys : nullptr;
-  int count = 0;
   for (long long j = lo; j < hi; ++j) {
-    const bool ok = (!mask_i || mask_i[j]) && (!options.key_padding || !options.key_padding[j]);
-    allowed[j] = ok ? 1 : 0;
-    count += ok ? 1 : 0;
+    allowed[j] = (!mask_i || mask_i[j]) && (!options.key_padding || !options.key_padding[j]) ? 1 : 0;
   }
-  return count;
 }
 
 }  // namespace attention

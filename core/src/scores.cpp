@@ -63,7 +63,8 @@ void score_row(float* scores, ScoreContext& ctx, const float* query_i, const flo
   const int da = ctx.additive_dim;
   Eigen::Map<const RowMatrix> wq(ctx.additive_wq, da, d);
   Eigen::Map<const Eigen::VectorXf> qv(query_i, d);
-  Eigen::VectorXf a = wq * qv;
+  Eigen::Map<Eigen::VectorXf> a(ctx.scratch.data(), da);
+  a.noalias() = wq * qv;
   for (int j = 0; j < keys; ++j) {
     if (!allowed[j]) continue;
     const float* kp = ctx.projected_keys.data() + static_cast<size_t>(j) * da;

@@ -20,8 +20,10 @@ struct Trace {
   std::vector<std::uint8_t> allowed, kept;
   attention::AttentionRowTrace view;
 
+  // Prefilled with NaN and 2, so an entry the trace forgets to write fails a check.
   Trace(int keys, int value_dim)
-      : scores(keys), logits(keys), exps(keys), weights(keys), output(value_dim), allowed(keys), kept(keys) {
+      : scores(keys, NAN), logits(keys, NAN), exps(keys, NAN), weights(keys, NAN), output(value_dim, NAN),
+        allowed(keys, 2), kept(keys, 2) {
     view.scores = scores.data();
     view.logits = logits.data();
     view.exps = exps.data();

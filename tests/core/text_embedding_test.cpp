@@ -169,7 +169,8 @@ TEST(EmbedTokens, HandleEmojiAndCjkTokens) {
 
 TEST(SeededProjections, EqualSeedsGiveEqualMatrices) {
   const int heads = 2, dim = 8;
-  std::vector<float> a(heads * 3 * dim * dim), b(a.size());
+  // different fills, so the test fails if an element is left unwritten
+  std::vector<float> a(heads * 3 * dim * dim, 0.0f), b(a.size(), NAN);
   seeded_projections(a.data(), heads, dim, 42);
   seeded_projections(b.data(), heads, dim, 42);
   EXPECT_EQ(a, b);
