@@ -96,15 +96,11 @@ class AttentionEngine {
     return this.#core.HEAPU8.buffer.byteLength;
   }
 
+  // Output [heads, rows, valueDim] and weights [heads, rows, keys] (or null),
+  // rows being all queries or the request's rows range.
   attention(request) {
     const r = parseAttentionRequest(request, { deferFinite: true });
-    return this.#attentionRows(r, r.rows?.begin ?? 0, r.rows?.end ?? 0);
-  }
-
-  // Query rows [rowBegin, rowEnd) of every head (0, 0: all rows):
-  // output [heads, rows, valueDim], weights [heads, rows, keys] or null.
-  #attentionRows(r, rowBegin, rowEnd) {
-    const rows = rowEnd > 0 ? rowEnd - rowBegin : r.queries;
+    const rows = r.rows ? r.rows.end - r.rows.begin : r.queries;
     const outFloats = r.heads * rows * r.valueDim;
     const weightFloats = r.needWeights ? r.heads * rows * r.keys : 0;
     return this.#withArena((arena) => {
@@ -113,7 +109,7 @@ class AttentionEngine {
       for (const [name, value] of r.deferred) {
         requireFinite(name, value, this.#core.firstNonFinite(call[name], value.length));
       }
-      if (rowEnd > 0) this.#core.attentionRows(call, rowBegin, rowEnd);
+      if (r.rows) this.#core.attentionRows(call, r.rows.begin, r.rows.end);
       else if (r.needWeights) this.#core.attention(call);
       else this.#core.attentionOutput(call);
       return {

@@ -143,10 +143,10 @@ function rowRange(value, queries) {
   return { begin, end };
 }
 
-// Every argument of attention() checked, with defaults filled in. Sizes are
-// also kept as [name, value] pairs for error messages. With deferFinite, the
-// finite check of query, key and value is left to the caller (the engine scans
-// its copies in WASM memory, in that order, with requireFinite's message):
+// Every argument of attention() checked, with defaults filled in. With
+// deferFinite, the finite check of query, key and value is left to the caller
+// (the engine scans its copies in WASM memory, in that order, with
+// requireFinite's message):
 // r.deferred lists them. The errors stay those of the full check, in the same
 // order: if a later check fails, the deferred scans run first.
 export function parseAttentionRequest(request, { deferFinite = false } = {}) {
@@ -174,7 +174,7 @@ export function parseAttentionRequest(request, { deferFinite = false } = {}) {
   };
   try {
     return {
-      heads, queries, keys, dim, valueDim, variant, needWeights, rows, H, NQ, NK, D, DV,
+      heads, queries, keys, dim, valueDim, variant, needWeights, rows,
       query: tensor('query', request.query, [H, NQ, D]),
       key: tensor('key', request.key, [H, NK, D]),
       value: tensor('value', request.value, [H, NK, DV]),

@@ -123,14 +123,17 @@ describe('the raw WASM core', () => {
   function throwRepeatedly(core, fn, prefix) {
     for (let round = 0; round < ROUNDS; round++) {
       const stack = core.stackSave();
+      let error = null;
       try {
         fn();
-        expect.fail(`round ${round}: the core did not throw`);
-      } catch (error) {
+      } catch (thrown) {
         core.stackRestore(stack);
-        if (!(error instanceof Error) || !error.message.startsWith(prefix)) {
-          expect.fail(`round ${round}: expected an Error starting "${prefix}", got ${String(error?.message ?? error)}`);
-        }
+        error = thrown;
+      }
+      // outside the try, so this failure is not caught and re-read as the core's error
+      if (error === null) expect.fail(`round ${round}: the core did not throw`);
+      if (!(error instanceof Error) || !error.message.startsWith(prefix)) {
+        expect.fail(`round ${round}: expected an Error starting "${prefix}", got ${String(error?.message ?? error)}`);
       }
     }
   }
