@@ -3,20 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { watchErrors, openPlayground } from './support.js';
+import { chipTexts, expectNothingInjected, hoverCell, openPlayground, watchErrors } from './support.js';
 
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">';
-
-const chipTexts = (page) => page.getByTestId('tokens').locator('.token:not(.token-more)').allTextContents();
-
-async function expectNothingInjected(page) {
-  // Give an injected onerror handler time to fire before looking.
-  await page.waitForTimeout(200);
-  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
-  expect(await page.locator('img').count()).toBe(0);
-  expect(await page.locator('body script').count()).toBe(0);
-  expect(await page.locator('[onerror]').count()).toBe(0);
-}
 
 test.describe('hostile and unusual input', () => {
   test('markup typed as text is shown as text tokens and never executed', async ({ page }) => {
@@ -32,9 +21,7 @@ test.describe('hostile and unusual input', () => {
     await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', String(tokens.length));
 
     // The tooltip shows the angle bracket as a character too.
-    const canvas = page.getByTestId('heatmap');
-    const plot = await canvas.evaluate((c) => ({ left: Number(c.dataset.plotLeft), top: Number(c.dataset.plotTop), cell: Number(c.dataset.cell) }));
-    await canvas.hover({ position: { x: plot.left + plot.cell / 2, y: plot.top + plot.cell / 2 } });
+    await hoverCell(page.getByTestId('heatmap'), 0, 0);
     await expect(page.getByTestId('tooltip').locator('[data-field="query"]')).toHaveText('<');
 
     await expectNothingInjected(page);
@@ -112,9 +99,7 @@ test.describe('hostile and unusual input', () => {
     await expect(page.getByTestId('heatmap')).toHaveAttribute('data-rows', String(expected.length));
     expect(await chipTexts(page)).toEqual(expected);
 
-    const canvas = page.getByTestId('heatmap');
-    const plot = await canvas.evaluate((c) => ({ left: Number(c.dataset.plotLeft), top: Number(c.dataset.plotTop), cell: Number(c.dataset.cell) }));
-    await canvas.hover({ position: { x: plot.left + 5.5 * plot.cell, y: plot.top + 3.5 * plot.cell } });
+    await hoverCell(page.getByTestId('heatmap'), 3, 5);
     await expect(page.getByTestId('tooltip').locator('[data-field="query"]')).toHaveText('😀');
     await expect(page.getByTestId('tooltip').locator('[data-field="key"]')).toHaveText('👨‍👩‍👧');
     expect(errors).toEqual([]);

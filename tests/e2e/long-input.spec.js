@@ -2,22 +2,9 @@
 // progress indicator, draws a 2048 × 2048 heatmap whose every cell can be
 // hovered and reached by keyboard, and the other views stay usable.
 import { expect, test } from '@playwright/test';
-import { openPlayground } from './support.js';
+import { openPlayground, plotOf, waitForTokens, watchErrors, wordsText } from './support.js';
 
 const N = 2048;
-
-function watchErrors(page) {
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('crash', () => errors.push('the page crashed'));
-  return errors;
-}
-
-/** n one-token words: all distinct, or from a vocabulary of vocab words. */
-const wordsText = (n, vocab = n) => Array.from({ length: n }, (_, i) => `w${i % vocab}`).join(' ');
 
 /**
  * Starts counting, in the page, the animation frames that run while a worker
@@ -48,27 +35,6 @@ function watchWhilePending(page) {
 
 const readWatch = (page) => page.evaluate(() => window.__longWatch);
 
-async function waitForTokens(page, n, heads) {
-  await page.waitForFunction(
-    ([count, h]) => {
-      const shown = window.__attentionPlayground;
-      return shown && !shown.pending && shown.lastResult?.n === count && shown.lastResult.heads === h;
-    },
-    [n, heads],
-    { timeout: 25_000 },
-  );
-}
-
-async function plotOf(locator) {
-  return locator.evaluate((c) => ({
-    left: Number(c.dataset.plotLeft),
-    top: Number(c.dataset.plotTop),
-    cellW: Number(c.dataset.cellW),
-    cellH: Number(c.dataset.cellH),
-  }));
-}
-
-/** The weight at (row, col) of the shown head, from the result the page drew. */
 function weightAt(page, row, col) {
   return page.evaluate(([r, c]) => {
     const { lastResult, head } = window.__attentionPlayground;

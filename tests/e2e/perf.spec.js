@@ -2,23 +2,10 @@
 // GFLOP/s (4·N²·d·heads flops), on the page and in the worker. It checks
 // that the numbers are there and agree with the result, never how fast.
 import { expect, test } from '@playwright/test';
-import { openPlayground } from './support.js';
+import { openPlayground, waitForTokens, wordsText } from './support.js';
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?(?:e-?\d+)?)`;
 const PERF = new RegExp(String.raw`^attention: ${NUMBER} ms · ${NUMBER} GFLOP/s \(4·N²·d·heads flops\) · (?:embedding: ${NUMBER} ms|embedding reused) · `);
-
-const wordsText = (n) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
-
-async function waitForTokens(page, n, heads) {
-  await page.waitForFunction(
-    ([count, h]) => {
-      const shown = window.__attentionPlayground;
-      return shown && !shown.pending && shown.lastResult?.n === count && shown.lastResult.heads === h;
-    },
-    [n, heads],
-    { timeout: 25_000 },
-  );
-}
 
 /** The perf line's numbers and the result's own perf record. */
 async function readPerf(page) {

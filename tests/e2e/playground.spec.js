@@ -1,10 +1,9 @@
 // The playground in a real browser: what a person sees and can do.
 import { expect, test } from '@playwright/test';
-import { watchErrors, openPlayground } from './support.js';
+import { chipTexts, hoverCell, openPlayground, watchErrors } from './support.js';
 
 const DEFAULT_TOKENS = ['The', 'animal', 'didn', "'", 't', 'cross', 'the', 'street', 'because', 'it', 'was', 'too', 'tired'];
 
-// Fails a test on any console error or uncaught page error.
 const digestOf = (page) => page.getByTestId('heatmap').getAttribute('data-digest');
 
 /** Types text and waits until the heatmap shows something else. */
@@ -23,18 +22,6 @@ function readResult(page) {
     return { tokens, state, head, n, heads: lastResult.heads, weights: Array.from(shown) };
   });
 }
-
-async function hoverCell(page, row, col) {
-  const canvas = page.getByTestId('heatmap');
-  const plot = await canvas.evaluate((c) => ({
-    left: Number(c.dataset.plotLeft),
-    top: Number(c.dataset.plotTop),
-    cell: Number(c.dataset.cell),
-  }));
-  await canvas.hover({ position: { x: plot.left + (col + 0.5) * plot.cell, y: plot.top + (row + 0.5) * plot.cell } });
-}
-
-const chipTexts = (page) => page.getByTestId('tokens').locator('.token:not(.token-more)').allTextContents();
 
 test.describe('the playground', () => {
   test('loads without console or page errors and draws the default sentence', async ({ page }) => {
@@ -116,7 +103,7 @@ test.describe('the playground', () => {
     const tooltip = page.getByTestId('tooltip');
 
     for (const [row, col] of [[1, 9], [9, 1], [0, 0], [n - 1, n - 1]]) {
-      await hoverCell(page, row, col);
+      await hoverCell(page.getByTestId('heatmap'), row, col);
       await expect(tooltip).toBeVisible();
       await expect(tooltip).toHaveAttribute('data-row', String(row));
       await expect(tooltip).toHaveAttribute('data-col', String(col));
@@ -164,7 +151,7 @@ test.describe('the playground', () => {
     expect(second.head).toBe(2);
     expect(second.weights).not.toEqual(first.weights);
 
-    await hoverCell(page, 3, 4);
+    await hoverCell(page.getByTestId('heatmap'), 3, 4);
     const shown = await page.getByTestId('tooltip').locator('[data-field="weight"]').textContent();
     expect(Math.fround(Number(shown))).toBe(second.weights[3 * second.n + 4]);
     await expect(page.getByTestId('tooltip').locator('[data-field="head"]')).toHaveText('head 2 of 2');

@@ -2,7 +2,7 @@
 // output, statistics), their shared hover and selection, and the display
 // settings, in a real browser.
 import { expect, test } from '@playwright/test';
-import { watchErrors, openPlayground } from './support.js';
+import { hoverCell, openPlayground, plotOf, watchErrors } from './support.js';
 
 const VIEWS = ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats'];
 
@@ -18,20 +18,6 @@ function readResult(page) {
       output: Array.from(lastResult.output.subarray((head - 1) * n * 16, head * n * 16)),
     };
   });
-}
-
-async function plotOf(locator) {
-  return locator.evaluate((c) => ({
-    left: Number(c.dataset.plotLeft),
-    top: Number(c.dataset.plotTop),
-    cellW: Number(c.dataset.cellW),
-    cellH: Number(c.dataset.cellH),
-  }));
-}
-
-async function hoverCell(locator, row, col) {
-  const plot = await plotOf(locator);
-  await locator.hover({ position: { x: plot.left + (col + 0.5) * plot.cellW, y: plot.top + (row + 0.5) * plot.cellH } });
 }
 
 /** Where token i of a side sits on the lines canvas. */

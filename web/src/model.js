@@ -68,10 +68,10 @@ export function resultKeyOf(state, tokens) {
   return JSON.stringify([qkvKeyOf(state, tokens), state.variant, state.causal, state.window, state.temperature, Math.min(state.k, tokens.length)]);
 }
 
-/** The variant's seeded parameters (undefined for those that need none). */
-export function paramsFor(engine, state, n) {
+/** The variant's seeded parameters for `keys` keys of width dim (undefined for variants that need none). */
+export function paramsFor(engine, state, keys, dim = DIM) {
   return SEEDED_VARIANTS.has(state.variant)
-    ? engine.seededParams({ variant: state.variant, dim: DIM, seed: state.seed, k: Math.min(state.k, n) })
+    ? engine.seededParams({ variant: state.variant, dim, seed: state.seed, k: Math.min(state.k, keys) })
     : undefined;
 }
 

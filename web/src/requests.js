@@ -12,13 +12,11 @@
 import { compareVariants } from './inputs/compare.js';
 import { crossAttention } from './inputs/cross.js';
 import { seededQkv } from './inputs/random.js';
-import { attentionFlops, DIM, timed, truncateTokens } from './model.js';
+import { attentionFlops, DIM, headSlice, paramsFor, timed, truncateTokens } from './model.js';
+import { maxAbs } from './stats.js';
 
 /** Cross-attention computes on the page: each text is cut to its first CROSS_MAX_TOKENS tokens. */
 export const CROSS_MAX_TOKENS = 256;
-
-/** Variants whose parameters come from engine.seededParams. */
-const SEEDED_VARIANTS = new Set(['general', 'additive', 'top_k']);
 
 /** What decides a result besides the inputs themselves. */
 const COMPUTE_PROPS = ['input', 'heads', 'seed', 'variant', 'causal', 'window', 'temperature', 'k', 'nq', 'nk', 'd', 'dv', 'mask', 'compare'];
@@ -72,12 +70,6 @@ function checkMatrices({ query, key, value }) {
   }
 }
 
-function paramsOf(engine, state, dim, keys) {
-  return SEEDED_VARIANTS.has(state.variant)
-    ? engine.seededParams({ variant: state.variant, dim, seed: state.seed, k: Math.min(state.k, keys) })
-    : undefined;
-}
-
 /** { mask, keyPadding } when the state applies the edited mask and it fits NQ × NK. */
 function maskOf(state, mask, queries, keys) {
   if (!state.mask || !mask) return {};
@@ -125,7 +117,7 @@ export function computeInputs(engine, state, inputs, mask = null) {
     query: qkv.query, key: qkv.key, value: qkv.value,
     heads, queries, keys, dim, valueDim,
     variant: state.variant, causal: state.causal, window: state.window, temperature: state.temperature,
-    params: paramsOf(engine, state, dim, keys),
+    params: paramsFor(engine, state, keys, dim),
     ...masking,
   };
   const run = timed(() => engine.attention(request));
@@ -168,12 +160,8 @@ export function comparisonOf(engine, state, result, head) {
     seed: state.seed,
     k: state.k,
   });
-  const size = result.queries * result.keys;
-  const h = head - 1;
-  const headDiff = run.diff.subarray(h * size, (h + 1) * size);
-  let headMax = 0;
-  for (let p = 0; p < headDiff.length; p++) headMax = Math.max(headMax, Math.abs(headDiff[p]));
-  return { ...run, head, headDiff, headMaxAbsDiff: headMax };
+  const headDiff = headSlice(run.diff, result.queries, result.keys, head - 1);
+  return { ...run, head, headDiff, headMaxAbsDiff: maxAbs(headDiff) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // diverging map (red: a gives the key more weight, blue: b does) with the
 // largest |a − b| of the shown head. Draw-only apart from asking
 // requests.comparisonOf for the numbers; built with createElement only.
-import { digestOf, maxOf } from './model.js';
+import { digestOf, headSlice, maxOf } from './model.js';
 import { comparisonOf } from './requests.js';
 import { formatWeight } from './format.js';
 import { createHeatmap } from './views/heatmap.js';
@@ -51,11 +51,9 @@ export function createComparison({ root, engine, announcer, onHover }) {
     const key = [state.variant, state.compare, head].join('|');
     if (last.result !== result || last.key !== key) last = { result, key, run: comparisonOf(engine, state, result, head) };
     const { run } = last;
-    const size = result.queries * result.keys;
-    const h = head - 1;
     const labels = { rows: result.queries, cols: result.keys, rowLabels: tokens, colLabels: result.colTokens ?? tokens, scale: state.scale, palette: state.palette };
     title.textContent = `${state.variant} (a) and ${state.compare} (b) on the same inputs, head ${head}`;
-    const weightsOf = (side) => run[side].weights.subarray(h * size, (h + 1) * size);
+    const weightsOf = (side) => headSlice(run[side].weights, result.queries, result.keys, head - 1);
     for (const side of ['a', 'b']) {
       const pane = panes.find((p) => p.name === side);
       const weights = weightsOf(side);

@@ -3,7 +3,7 @@
 // overview and the zoomed region, and their drawing into the heatmap. Only
 // the newest request matters: while the worker is busy, later requests wait
 // and only the last is sent.
-import { generateTokens, LONG_MAX_TOKENS, overviewGrid, zoomAround } from './long.js';
+import { generateTokens, LONG_MAX_TOKENS, overviewGrid, ZOOM_MAX, zoomAround } from './long.js';
 import { digestOf, maxOf } from './model.js';
 
 /**
@@ -114,7 +114,7 @@ export function createLongMode({ makeWorker, tokenize, heatmap, elements, refres
     const settings = settingsOf(state);
     const grid = overviewGrid(n);
     const zoomed = state.zq !== null || state.zk !== null;
-    const size = Math.min(n, 256);
+    const size = Math.min(n, ZOOM_MAX);
     const region = zoomed ? { q0: Math.min(state.zq ?? 0, n - size), k0: Math.min(state.zk ?? 0, n - size), size } : null;
     const base = JSON.stringify([tokens.key, settings, head]);
     const request = zoomed

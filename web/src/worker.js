@@ -12,19 +12,17 @@ import { createAttentionModel, DIM, qkvKeyOf } from './model.js';
 
 let current = 0;
 const report = (stage) => self.postMessage({ id: current, stage });
-const ready = (async () => {
-  const engine = await loadAttention();
-  const compute = createAttentionModel(engine, report, { keepResult: false });
-  compute.engine = engine;
-  return compute;
-})();
+const ready = loadAttention().then((engine) => ({
+  engine,
+  compute: createAttentionModel(engine, report, { keepResult: false }),
+}));
 
 // Long-input mode (long.js): { id, long: 'overview' | 'zoom', state, tokens,
 // head, region? }. Answers { id, progress } after each query block, then
 // { id, result }. Q/K/V of the last long input are kept (H·N·D floats: small).
 let longQkv = { key: null, qkv: null };
 async function computeLong({ id, long, state, tokens, head, region }) {
-  const engine = (await ready).engine;
+  const { engine } = await ready;
   const key = qkvKeyOf(state, tokens);
   if (longQkv.key !== key) {
     self.postMessage({ id, stage: 'embedding' });
@@ -51,7 +49,7 @@ self.addEventListener('message', async (event) => {
       return;
     }
     report('loading');
-    const compute = await ready;
+    const { compute } = await ready;
     const result = compute(state, tokens);
     // Q/K/V stay cached for the next request ([H, N, D]: small); send copies of them.
     const sent = { ...result, query: result.query.slice(), key: result.key.slice(), value: result.value.slice() };
