@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize } from '../../wasm/index.js';
 import { compareVariants, differenceOf } from '../../web/src/inputs/compare.js';
 import { crossAttention } from '../../web/src/inputs/cross.js';
-import { divergingColor, divergingPixels, divergingT, maxAbsOf } from '../../web/src/inputs/diverging.js';
+import { divergingColor, divergingPixels, divergingT } from '../../web/src/inputs/diverging.js';
 import {
   allAllowed, allowedMask, causalMask, fullMask, fullyMaskedRows, invertMask, paddingMask, resizeMask, toggleCell, togglePadding, windowMask,
 } from '../../web/src/inputs/mask.js';
 import { formatMatrixCsv, formatMatrixJson, parseMatrix, resizeMatrix } from '../../web/src/inputs/matrix-parse.js';
 import { seededMatrix, seededQkv } from '../../web/src/inputs/random.js';
+import { maxAbs } from '../../web/src/stats.js';
 
 const engine = await loadAttention();
 const f32 = (values) => Float32Array.from(values);
@@ -219,7 +220,7 @@ describe('comparing two variants', () => {
     expect(result.a.weights).toEqual(a);
     expect(result.b.weights).toEqual(b);
     for (let x = 0; x < a.length; x++) expect(result.diff[x]).toBe(Math.fround(a[x] - b[x]));
-    expect(result.maxAbsDiff).toBe(maxAbsOf(result.diff));
+    expect(result.maxAbsDiff).toBe(maxAbs(result.diff));
     const { head, row, col, index } = result.at;
     expect(index).toBe((head * n + row) * n + col);
     expect(Math.abs(result.diff[index])).toBe(result.maxAbsDiff);

@@ -155,10 +155,8 @@ export class AttentionPlaygroundElement extends HTMLElement {
     controls.dataset.mode = state.controls;
     controls.hidden = state.controls === 'none';
     this.#parts.tokens.hidden = state.controls === 'none';
+    // writeControls also shows each data-when-view / data-when-variant field with its view or variant.
     writeControls(controls, state, this.#editing);
-    for (const el of controls.querySelectorAll('[data-when-view]')) {
-      el.hidden = !el.dataset.whenView.split(' ').includes(state.view);
-    }
     for (const el of controls.querySelectorAll('[data-when-heads]')) el.hidden = state.heads === 1;
     this.#schedule();
   }

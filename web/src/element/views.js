@@ -57,19 +57,6 @@ function heatmapBox(name, hooks, options = {}) {
   return { box: el, heatmap };
 }
 
-/**
- * A table that scrolls sideways must be reachable by keyboard (axe:
- * scrollable-region-focusable); the paged tables' scroll boxes are made
- * focusable regions here until views/table.js does it itself.
- */
-function focusableScrollers(root) {
-  for (const el of root.querySelectorAll('.table-scroll:not([tabindex])')) {
-    el.tabIndex = 0;
-    el.setAttribute('role', 'region');
-    el.setAttribute('aria-label', el.querySelector('caption')?.textContent || 'Table');
-  }
-}
-
 /** The trace of the selected query's row, from the core (null if this core has none). */
 function traceOf({ engine, state, result, head }) {
   return typeof engine.attentionTrace === 'function' ? traceRow(engine, state, result, head - 1, state.query) : null;
@@ -112,10 +99,7 @@ const FACTORIES = {
     const steps = createStepsView({ root: el, onSelect: hooks.onSelect });
     return {
       box: el,
-      draw(frame) {
-        steps.draw(stepsData(frame.state, frame.result, frame.tokens, frame.head, traceOf(frame)));
-        focusableScrollers(el);
-      },
+      draw: (frame) => steps.draw(stepsData(frame.state, frame.result, frame.tokens, frame.head, traceOf(frame))),
       clear() {},
     };
   },
@@ -152,10 +136,7 @@ const FACTORIES = {
     const stats = createStatsView({ root: el, onSelect: hooks.onSelect });
     return {
       box: el,
-      draw({ state, result, tokens, head }) {
-        stats.draw(statsData(state, result, tokens, head));
-        focusableScrollers(el);
-      },
+      draw: ({ state, result, tokens, head }) => stats.draw(statsData(state, result, tokens, head)),
       clear() {},
     };
   },

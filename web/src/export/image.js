@@ -2,7 +2,6 @@
 // The SVG itself is built by svg.js (pure); this module only touches the DOM
 // to hand a Blob to the browser: an object URL on an <a download> that is
 // clicked and removed, never markup from strings.
-export { heatmapSvg } from './svg.js';
 
 /** The canvas's pixels as a PNG Blob. */
 export function canvasToPngBlob(canvas) {
@@ -46,9 +45,4 @@ export function downloadBlob(blob, filename, doc = globalThis.document) {
 export function downloadText(text, filename, type = 'text/plain', { bom = false, doc } = {}) {
   const blob = new Blob([bom ? '\uFEFF' : '', text], { type: `${type};charset=utf-8` });
   downloadBlob(blob, filename, doc);
-}
-
-/** Saves the canvas as a PNG file. */
-export async function downloadCanvasPng(canvas, filename, doc) {
-  downloadBlob(await canvasToPngBlob(canvas), filename, doc);
 }

@@ -4,9 +4,7 @@
 // Legend: H heads, NQ queries, NK keys. weights a, b and diff are [H, NQ, NK];
 // diff = a − b, so positive (red on the diverging map) means variant a gives
 // that key more weight than variant b does.
-
-/** Variants whose parameters come from engine.seededParams. */
-const SEEDED_VARIANTS = new Set(['general', 'additive', 'top_k']);
+import { paramsFor } from '../model.js';
 
 /**
  * diff = a − b elementwise, the largest |diff| and where it is
@@ -46,8 +44,7 @@ function locate(index, queries, keys) {
  */
 export function compareVariants(engine, { request, a, b, params = {}, seed = 0, k = 2 }) {
   const run = (variant) => {
-    const chosen = params[variant]
-      ?? (SEEDED_VARIANTS.has(variant) ? engine.seededParams({ variant, dim: request.dim, seed, k: Math.min(k, request.keys) }) : undefined);
+    const chosen = params[variant] ?? paramsFor(engine, { variant, seed, k }, request.keys, request.dim);
     const { weights, output } = engine.attention({ ...request, variant, params: chosen });
     return { variant, params: chosen, weights, output };
   };

@@ -9,9 +9,7 @@
 // Both texts use the same seed, heads and width, so a token has the same
 // projections in either role; each text's positions start at 0.
 import { tokenize as defaultTokenize } from '../../../wasm/tokenize.js';
-
-/** Variants whose parameters come from engine.seededParams. */
-const SEEDED_VARIANTS = new Set(['general', 'additive', 'top_k']);
+import { paramsFor } from '../model.js';
 
 /** Longer texts are cut to their first MAX_TOKENS tokens (as the page does). */
 export const MAX_CROSS_TOKENS = 1024;
@@ -43,8 +41,7 @@ export function crossAttention(engine, options) {
   const targetTokens = tokensOf(target, 'target', tokenize, maxTokens);
   const fromTarget = engine.embedText({ tokens: targetTokens, heads, dim, seed });
   const fromSource = engine.embedText({ tokens: sourceTokens, heads, dim, seed });
-  const params = options.params
-    ?? (SEEDED_VARIANTS.has(variant) ? engine.seededParams({ variant, dim, seed, k: Math.min(k, sourceTokens.length) }) : undefined);
+  const params = options.params ?? paramsFor(engine, { variant, seed, k }, sourceTokens.length, dim);
   const request = {
     query: fromTarget.query,
     key: fromSource.key,

@@ -4,7 +4,8 @@
 // so |value| reads as darkness whatever the sign:
 //   RdBu  ColorBrewer RdBu reversed: negative blue, positive red (colormap.js's 'diverging')
 //   PuOr  ColorBrewer PuOr: negative orange, positive purple; safer for red–green colour blindness
-// A value maps to t = 1/2 + value / (2 · maxAbs), clamped to [0, 1].
+// A value maps to t = 1/2 + value / (2 · maxAbs), clamped to [0, 1]; maxAbs is
+// web/src/stats.js's maxAbs of the values.
 import { PALETTES, sampleStops } from '../colormap.js';
 
 // ColorBrewer PuOr (11 classes), ordered from orange (low) to purple (high).
@@ -24,13 +25,6 @@ const PUOR_STOPS = [
 
 export const DIVERGING = { RdBu: PALETTES.diverging, PuOr: PUOR_STOPS };
 
-/** The largest |value|: the symmetric bound of a diverging scale (0 for all zeros). */
-export function maxAbsOf(values) {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
-
 /** t in [0, 1] of value on a scale symmetric around 0 with bound maxAbs. */
 export function divergingT(value, maxAbs) {
   if (!(maxAbs > 0)) return 0.5;
@@ -40,12 +34,6 @@ export function divergingT(value, maxAbs) {
 /** [r, g, b] of value on the named diverging map. */
 export function divergingColor(value, maxAbs, name = 'RdBu') {
   return sampleStops(DIVERGING[name] ?? DIVERGING.RdBu, divergingT(value, maxAbs));
-}
-
-/** The same colour as a CSS rgb() string. */
-export function divergingCss(value, maxAbs, name = 'RdBu') {
-  const [r, g, b] = divergingColor(value, maxAbs, name);
-  return `rgb(${r}, ${g}, ${b})`;
 }
 
 /** RGBA pixels of count values, one per value, for putImageData. */
