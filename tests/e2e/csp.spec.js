@@ -2,6 +2,7 @@
 // sites have: scripts from the site only plus WebAssembly compilation
 // (script-src 'self' 'wasm-unsafe-eval'), no inline script, no unsafe-eval.
 import { expect, test } from '@playwright/test';
+import { latestDetail } from './support.js';
 
 const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'";
 
@@ -29,11 +30,6 @@ async function serveWithPolicy(page, policy) {
       await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy } });
     },
   );
-}
-
-async function latestDetail(element) {
-  await expect.poll(() => element.evaluate((el) => el.attention !== null)).toBe(true);
-  return element.evaluate((el) => ({ heads: el.attention.heads, queries: el.attention.queries, weights: Array.from(el.attention.weights) }));
 }
 
 test.describe('a strict Content Security Policy', () => {

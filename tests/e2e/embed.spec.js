@@ -2,7 +2,7 @@
 // page dist/embed.html#...: what a tutorial author embeds.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { watchErrors } from './support.js';
+import { latestDetail, watchErrors } from './support.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"> <b>bold</b>';
 
@@ -24,14 +24,6 @@ async function openFixture(page, body) {
 }
 
 /** The detail of the element's latest attention-change, with plain arrays; waits for a first one. */
-async function latestDetail(element) {
-  await expect.poll(() => element.evaluate((el) => el.attention !== null)).toBe(true);
-  return element.evaluate((el) => {
-    const { tokens, heads, queries, keys, weights, state } = el.attention;
-    return { tokens, heads, queries, keys, weights: Array.from(weights), state };
-  });
-}
-
 /** Records every attention-change of element in window.__changes[name]. */
 function recordChanges(element, name) {
   return element.evaluate((el, key) => {

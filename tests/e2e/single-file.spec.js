@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { watchErrors } from './support.js';
+import { latestDetail, watchErrors } from './support.js';
 
 let folder;
 let fileUrl;
@@ -28,14 +28,6 @@ test.afterAll(() => {
 });
 
 /** The element's latest detail with plain arrays, waiting for the first. */
-async function latestDetail(element) {
-  await expect.poll(() => element.evaluate((el) => el.attention !== null), { timeout: 15_000 }).toBe(true);
-  return element.evaluate((el) => {
-    const { tokens, heads, queries, keys, weights, state } = el.attention;
-    return { tokens, heads, queries, keys, weights: Array.from(weights), state };
-  });
-}
-
 test.describe('the single-file playground', () => {
   test('refers to no other file: every script and style is inline', () => {
     expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
@@ -53,7 +45,7 @@ test.describe('the single-file playground', () => {
     const element = page.locator('attention-playground');
     await expect(element.getByTestId('heatmap')).toHaveAttribute('data-rows', '6', { timeout: 15_000 });
     await expect(element.locator('.title')).toHaveText('heatmap · head 2 of 3');
-    const fromDisk = await latestDetail(element);
+    const fromDisk = await latestDetail(element, { timeout: 15_000 });
     expect(fromDisk.state).toMatchObject({ text: 'the cat sat on the mat', heads: 3, head: 2, causal: true, seed: 7, variant: 'additive', controls: 'full' });
     expect(requests.every((url) => url.startsWith('file:') || url.startsWith('data:'))).toBe(true);
     expect(errors).toEqual([]);
@@ -69,7 +61,7 @@ test.describe('the single-file playground', () => {
       }),
     );
     await page.goto('/fixture.html');
-    const served = await latestDetail(page.locator('attention-playground'));
+    const served = await latestDetail(page.locator('attention-playground'), { timeout: 15_000 });
     expect(fromDisk.tokens).toEqual(served.tokens);
     expect(fromDisk.weights).toEqual(served.weights);
   });
@@ -78,11 +70,11 @@ test.describe('the single-file playground', () => {
     const errors = watchErrors(page);
     await page.goto(fileUrl);
     const element = page.locator('attention-playground');
-    await latestDetail(element);
+    await latestDetail(element, { timeout: 15_000 });
     await element.getByLabel('Sentence').fill('dogs chase cats');
     await expect(element.getByTestId('heatmap')).toHaveAttribute('data-rows', '3');
     await element.getByLabel('Heads', { exact: true }).fill('4');
-    await expect.poll(() => latestDetail(element).then((d) => d.heads)).toBe(4);
+    await expect.poll(() => latestDetail(element, { timeout: 15_000 }).then((d) => d.heads)).toBe(4);
     await expect(page).toHaveURL(/^file:.*#text=dogs\+chase\+cats&variant=scaled_dot&heads=4/);
     expect(errors).toEqual([]);
   });

@@ -61,3 +61,12 @@ export async function expectNothingInjected(page) {
   expect(await page.locator('body script').count()).toBe(0);
   expect(await page.locator('[onerror]').count()).toBe(0);
 }
+
+/** The last attention-change detail of an <attention-playground> element, as plain numbers. */
+export async function latestDetail(element, { timeout } = {}) {
+  await expect.poll(() => element.evaluate((el) => el.attention !== null), { timeout }).toBe(true);
+  return element.evaluate((el) => {
+    const { tokens, heads, queries, keys, weights, state } = el.attention;
+    return { tokens, heads, queries, keys, weights: Array.from(weights), state };
+  });
+}

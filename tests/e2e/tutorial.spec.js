@@ -2,15 +2,7 @@
 // attention that embeds the playground three ways (element, iframe, JS API).
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { watchErrors } from './support.js';
-
-async function latestDetail(element) {
-  await expect.poll(() => element.evaluate((el) => el.attention !== null)).toBe(true);
-  return element.evaluate((el) => {
-    const { tokens, queries, keys, weights } = el.attention;
-    return { tokens, queries, keys, weights: Array.from(weights) };
-  });
-}
+import { latestDetail, watchErrors } from './support.js';
 
 const heatmapOf = (locator) => locator.getByTestId('heatmap');
 

@@ -1,11 +1,11 @@
 // The playground's input modules (web/src/inputs/), pure parts only: reading
 // matrices from text, seeded random Q/K/V, masks, cross-attention, variant
-// comparison and the diverging colour map.
+// comparison and the diverging colour map it is drawn with.
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize } from '../../wasm/index.js';
 import { compareVariants, differenceOf } from '../../web/src/inputs/compare.js';
 import { crossAttention } from '../../web/src/inputs/cross.js';
-import { divergingColor, divergingPixels, divergingT } from '../../web/src/inputs/diverging.js';
+import { PALETTES, sampleStops } from '../../web/src/colormap.js';
 import {
   allAllowed, allowedMask, causalMask, fullMask, fullyMaskedRows, invertMask, paddingMask, resizeMask, toggleCell, togglePadding, windowMask,
 } from '../../web/src/inputs/mask.js';
@@ -243,33 +243,15 @@ describe('comparing two variants', () => {
   });
 });
 
-describe('the diverging colour map', () => {
+describe('the diverging colour map the comparison draws with', () => {
+  const at = (t) => sampleStops(PALETTES.diverging, t);
+
   it('puts zero at the light centre, negative values blue and positive values red', () => {
-    const [r0, g0, b0] = divergingColor(0, 1);
+    const [r0, g0, b0] = at(0.5);
     expect(Math.min(r0, g0, b0)).toBeGreaterThan(240);
-    const [rn, , bn] = divergingColor(-1, 1);
-    const [rp, , bp] = divergingColor(1, 1);
+    const [rn, , bn] = at(0);
+    const [rp, , bp] = at(1);
     expect(bn).toBeGreaterThan(rn);
     expect(rp).toBeGreaterThan(bp);
-  });
-
-  it('offers PuOr, orange for negative and purple for positive', () => {
-    const [rn, , bn] = divergingColor(-1, 1, 'PuOr');
-    const [rp, , bp] = divergingColor(1, 1, 'PuOr');
-    expect(rn).toBeGreaterThan(bn);
-    expect(bp).toBeGreaterThan(rp);
-  });
-
-  it('is symmetric around zero, clamps beyond the bound and shows all-zero input as the centre', () => {
-    expect(divergingT(0.5, 1)).toBe(0.75);
-    expect(divergingT(-0.5, 1)).toBe(0.25);
-    expect(divergingT(3, 1)).toBe(1);
-    expect(divergingT(0, 0)).toBe(0.5);
-  });
-
-  it('fills RGBA pixels, one per value', () => {
-    const pixels = divergingPixels(f32([-1, 0, 1]), 3, 1);
-    expect(pixels.length).toBe(12);
-    expect(Array.from(pixels.subarray(4, 8))).toEqual([...divergingColor(0, 1), 255]);
   });
 });

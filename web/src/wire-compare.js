@@ -7,13 +7,7 @@ import { digestOf, headSlice, maxOf } from './model.js';
 import { comparisonOf } from './requests.js';
 import { formatWeight } from './format.js';
 import { createHeatmap } from './views/heatmap.js';
-
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-};
+import { el } from './dom.js';
 
 /** root: the <section data-testid="compare">; onHover(row, col) shares the hovered cell. */
 export function createComparison({ root, engine, announcer, onHover }) {

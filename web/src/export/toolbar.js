@@ -31,13 +31,7 @@ import { downloadBlob, downloadText, canvasToPngBlob, safeFilename } from './ima
 import { weightsToJson } from './json.js';
 import { pytorchMultiheadSnippet, pytorchSnippet } from './pytorch.js';
 import { heatmapSvg } from './svg.js';
-
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-};
+import { el } from '../dom.js';
 
 export function createExportToolbar({
   container,

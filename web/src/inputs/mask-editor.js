@@ -25,19 +25,13 @@
 // cells (the padding row sits above row 1), Home and End go to the row's
 // ends, Enter or Space toggles.
 import { causalMask, fullMask, invertMask, resizeMask, toggleCell, togglePadding, windowMask } from './mask.js';
+import { el } from '../dom.js';
 
 export const MASK_CONVENTION =
   '1 = may attend (PyTorch SDPA boolean mask: True = take part in attention), 0 = may not. ' +
   'A padding key is never attended (nn.MultiheadAttention key_padding_mask: True = ignore).';
 
 const PADDING_ROW = -1;
-
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-};
 
 export function createMaskEditor({
   container,

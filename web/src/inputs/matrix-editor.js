@@ -25,13 +25,7 @@
 import { formatWeight } from '../format.js';
 import { formatMatrixCsv, parseCell, parseMatrix, resizeMatrix, zeroMatrix } from './matrix-parse.js';
 import { ROLE_STREAMS, seededMatrix } from './random.js';
-
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-};
+import { el } from '../dom.js';
 
 const labelled = (text, input) => el('label', { className: 'matrix-field' }, [el('span', { textContent: text }), input]);
 
