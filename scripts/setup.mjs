@@ -57,7 +57,8 @@ export function buildWasm() {
     run('emcmake', ['cmake', '-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=Release',
       '-DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node']);
   }
-  run('cmake', ['--build', dir, '-j2'], { env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+  // NODE_PATH for Debian's emcc is set on the link step by CMakeLists.txt.
+  run('cmake', ['--build', dir, '-j2']);
 }
 
 export function buildNative() {
