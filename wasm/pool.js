@@ -109,6 +109,23 @@ export function planParts(r, parts) {
   });
 }
 
+// The request's { output, weights } from the parts' replies (replies[w][n] for plan[w][n]).
+function assemble(r, plan, replies) {
+  const { heads: H, queries: NQ, keys: NK, valueDim: DV } = r;
+  const output = new Float32Array(H * NQ * DV);
+  const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
+  plan.forEach((pieces, w) => pieces.forEach((piece, n) => {
+    const part = replies[w][n];
+    const rows = piece.end - piece.begin;
+    for (let h = piece.h0; h < piece.h1; h++) {
+      const k = h - piece.h0;
+      output.set(part.output.subarray(k * rows * DV, (k + 1) * rows * DV), (h * NQ + piece.begin) * DV);
+      if (weights) weights.set(part.weights.subarray(k * rows * NK, (k + 1) * rows * NK), (h * NQ + piece.begin) * NK);
+    }
+  }));
+  return { output, weights };
+}
+
 class AttentionPool {
   #workers;
   #pending = new Map();  // message id -> { resolve, reject, worker }
@@ -170,7 +187,12 @@ class AttentionPool {
   /** engine.attention(request), split across the workers; same results, bit for bit. */
   async attention(request) {
     if (this.#terminated) throw new Error('pool: terminated; load a new pool with loadAttentionPool()');
-    const r = parseAttentionRequest(request);
+    // The finite scan of query, key and value is left to the engines, each on
+    // its own share in WASM (together they see every element): scanning here
+    // would hold the caller's thread, and the workers with it, for about a
+    // millisecond per million floats. If a share fails, the full check below
+    // gives the error engine.attention would.
+    const r = parseAttentionRequest(request, { deferFinite: true });
     if (r.rows) throw new TypeError('rows: the pool computes whole requests; use engine.attention for a range of rows');
     const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
     // everything but the per-head tensors, the same for every piece
@@ -197,34 +219,27 @@ class AttentionPool {
       return this.#send(this.#workers[w], { common, pieces: sliced }, transfer);
     });
     let local = [];
-    if (this.#engine) {
-      try {
-        local = plan[0].map(({ h0, h1, begin, end }) => {
-          const heads = (a, width) => a.subarray(h0 * width, h1 * width);
-          return this.#engine.attention({
-            ...common, heads: h1 - h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
-            value: heads(r.value, NK * DV), rows: { begin, end },
+    try {
+      if (this.#engine) {
+        try {
+          local = plan[0].map(({ h0, h1, begin, end }) => {
+            const heads = (a, width) => a.subarray(h0 * width, h1 * width);
+            return this.#engine.attention({
+              ...common, heads: h1 - h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
+              value: heads(r.value, NK * DV), rows: { begin, end },
+            });
           });
-        });
-      } catch (error) {
-        await Promise.allSettled(sent);
-        throw error;
+        } finally {
+          await Promise.allSettled(sent);
+        }
       }
+      const replies = this.#engine ? [local, ...(await Promise.all(sent))] : await Promise.all(sent);
+      return assemble(r, plan, replies);
+    } catch (error) {
+      // a share's error names its own slice: the full check names the request's element
+      parseAttentionRequest(request);
+      throw error;
     }
-    const replies = this.#engine ? [local, ...(await Promise.all(sent))] : await Promise.all(sent);
-
-    const output = new Float32Array(H * NQ * DV);
-    const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
-    plan.forEach((pieces, w) => pieces.forEach((piece, n) => {
-      const part = replies[w][n];
-      const rows = piece.end - piece.begin;
-      for (let h = piece.h0; h < piece.h1; h++) {
-        const k = h - piece.h0;
-        output.set(part.output.subarray(k * rows * DV, (k + 1) * rows * DV), (h * NQ + piece.begin) * DV);
-        if (weights) weights.set(part.weights.subarray(k * rows * NK, (k + 1) * rows * NK), (h * NQ + piece.begin) * NK);
-      }
-    }));
-    return { output, weights };
   }
 
   /** Stops the workers; pending calls reject, later calls throw. */

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fused_pack.h"
 #include "fused_tiles.h"
 #include "kernels.h"
 #include "simd_f32.h"
@@ -102,34 +103,41 @@ Tile classify_tile(std::uint8_t* allowed, const AttentionOptions& options, int k
 }
 
 // key_panels [NK/8 rounded up, D, 8] = Kᵀ in panels of 8 keys, zero past NK;
-// returns max_j |k_j|² (in double, so the bound itself cannot overflow).
-double pack_keys(float* key_panels, const float* key_h, int keys, int dim) {
+// returns max_j |k_j|². The norms only choose which rows take the row kernel,
+// so float32 sums do: a norm that overflows is +inf and sends rows there, as a
+// NaN or infinite key does (the comparison is written so that NaN also wins),
+// and float32 rounding (relative 64 · 2⁻²⁴ at D = 64) is far inside the
+// bound's factor-4 margin. zero_row: dim zeros, standing in for keys past NK.
+double pack_keys(float* key_panels, const float* key_h, int keys, int dim, const float* zero_row) {
   double norm2_max = 0.0;
-  for (int j = 0; j < round_up(keys, kPanel); ++j) {
-    float* dst = key_panels + static_cast<std::size_t>(j / kPanel) * dim * kPanel + j % kPanel;
-    const float* key_hj = key_h + static_cast<std::size_t>(j) * dim;
-    double norm2 = 0.0;
-    for (int d = 0; d < dim; ++d) {
-      const float k = j < keys ? key_hj[d] : 0.0f;
-      dst[d * kPanel] = k;
-      norm2 += static_cast<double>(k) * k;
+  for (int j0 = 0; j0 < keys; j0 += kPanel) {
+    const float* rows[kPanel];
+    for (int c = 0; c < kPanel; ++c) {
+      rows[c] = j0 + c < keys ? key_h + static_cast<std::size_t>(j0 + c) * dim : zero_row;
     }
-    // written so that a NaN norm (a NaN or infinite key) also wins
-    if (!(norm2 <= norm2_max)) norm2_max = norm2;
+    float norm2[kPanel];
+    f32_pack_key_panel_8xd(key_panels + static_cast<std::size_t>(j0) * dim, norm2, rows, dim);
+    for (float n : norm2) {
+      if (!(n <= norm2_max)) norm2_max = n;
+    }
   }
   return norm2_max;
 }
 
-// value_panels [DV/8 rounded up, NKP, 8]: columns 8p .. 8p + 7 of V, zero past NK and DV.
+// value_panels [DV/8 rounded up, NKP, 8]: columns 8p .. 8p + 7 of V (entries past
+// NK and DV are left zero, as aligned_floats made them). Whole panels are
+// copied 8 floats at a time, row by row of V.
 void pack_values(float* value_panels, const float* value_h, int keys, int padded_keys, int value_dim) {
-  const int panels = round_up(value_dim, kPanel) / kPanel;
-  for (int p = 0; p < panels; ++p) {
-    float* panel = value_panels + static_cast<std::size_t>(p) * padded_keys * kPanel;
-    for (int j = 0; j < padded_keys; ++j) {
-      for (int c = 0; c < kPanel; ++c) {
-        const int e = p * kPanel + c;
-        panel[j * kPanel + c] = (j < keys && e < value_dim) ? value_h[static_cast<std::size_t>(j) * value_dim + e] : 0.0f;
-      }
+  const int whole_panels = value_dim / kPanel;
+  const std::size_t panel_stride = static_cast<std::size_t>(padded_keys) * kPanel;
+  for (int j = 0; j < keys; ++j) {
+    const float* value_hj = value_h + static_cast<std::size_t>(j) * value_dim;
+    float* dst = value_panels + static_cast<std::size_t>(j) * kPanel;
+    for (int p = 0; p < whole_panels; ++p) {
+      for (int c = 0; c < kPanel; ++c) dst[p * panel_stride + c] = value_hj[p * kPanel + c];
+    }
+    for (int e = whole_panels * kPanel; e < value_dim; ++e) {
+      dst[whole_panels * panel_stride + e % kPanel] = value_hj[e];
     }
   }
 }
@@ -158,7 +166,7 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
   float* q_block = aligned_floats(query_storage, static_cast<std::size_t>(kQueryBlock) * D);  // tiles [D, 4]
   float* o_block = aligned_floats(out_storage, static_cast<std::size_t>(kQueryBlock) * DVP);
   float* scores = aligned_floats(score_storage, static_cast<std::size_t>(kKeyBlock) * kTileRows);  // [keys, 4]
-  std::vector<float> q_row(D);
+  std::vector<float> zero_row(D, 0.0f), general_rows(options.variant == Variant::general ? kTileRows * D : 0);
   std::vector<float> row_max(kQueryBlock), row_sum(kQueryBlock);
   std::vector<std::uint8_t> unsafe(kQueryBlock), allowed(kTileRows * kKeyBlock);
   float alpha[kTileRows];
@@ -184,7 +192,7 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
     bool ctx_ready = false;
 
     // pass 1: Kᵀ in panels of 8 keys, V in panels of 8 columns, and the largest |k|²
-    const double key_norm2_max = pack_keys(key_panels, key_h, NK, D);
+    const double key_norm2_max = pack_keys(key_panels, key_h, NK, D, zero_row.data());
     pack_values(value_panels_h, value_h, NK, NKP, DV);
 
     for (int b0 = row_begin; b0 < row_end; b0 += kQueryBlock) {
@@ -194,28 +202,32 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
       // pass 2: q' = c q (general: c Wᵀq) for the block's rows, interleaved in
       // tiles, zero rows up to a whole tile; a row whose logits could overflow
       // is zeroed and marked
-      for (int r = 0; r < tiles * kTileRows; ++r) {
-        std::fill(q_row.begin(), q_row.end(), 0.0f);
-        unsafe[r] = 0;
-        if (r < rows) {
-          const float* query_hi = query_h + static_cast<std::size_t>(b0 + r) * D;
-          if (options.variant == Variant::general) {
-            for (int a = 0; a < D; ++a) {
-              f32_axpy(q_row.data(), query_hi[a], options.general_w + static_cast<std::size_t>(a) * D, D);
-            }
-            for (float& x : q_row) x *= multiplier;
+      for (int t = 0; t < tiles; ++t) {
+        const float* rows_q[kTileRows];
+        for (int r = 0; r < kTileRows; ++r) {
+          const int i = t * kTileRows + r;
+          const float* query_hi = i < rows ? query_h + static_cast<std::size_t>(b0 + i) * D : nullptr;
+          if (!query_hi) {
+            rows_q[r] = zero_row.data();
+          } else if (options.variant == Variant::general) {
+            float* wq = general_rows.data() + static_cast<std::size_t>(r) * D;
+            std::fill(wq, wq + D, 0.0f);
+            for (int a = 0; a < D; ++a) f32_axpy(wq, query_hi[a], options.general_w + static_cast<std::size_t>(a) * D, D);
+            rows_q[r] = wq;
           } else {
-            for (int d = 0; d < D; ++d) q_row[d] = query_hi[d] * multiplier;
-          }
-          double norm2 = 0.0;
-          for (float x : q_row) norm2 += static_cast<double>(x) * x;
-          if (!(norm2 * key_norm2_max <= kLogitBoundSquared)) {
-            unsafe[r] = 1;
-            std::fill(q_row.begin(), q_row.end(), 0.0f);
+            rows_q[r] = query_hi;
           }
         }
-        float* tile = q_block + static_cast<std::size_t>(r / kTileRows) * D * kTileRows + r % kTileRows;
-        for (int d = 0; d < D; ++d) tile[d * kTileRows] = q_row[d];
+        float* tile = q_block + static_cast<std::size_t>(t) * D * kTileRows;
+        float norm2[kTileRows];
+        f32_pack_query_tile_4xd(tile, norm2, rows_q, D, multiplier);
+        for (int r = 0; r < kTileRows; ++r) {
+          const int i = t * kTileRows + r;
+          unsafe[i] = i < rows && !(static_cast<double>(norm2[r]) * key_norm2_max <= kLogitBoundSquared);
+          if (unsafe[i]) {
+            for (int d = 0; d < D; ++d) tile[d * kTileRows + r] = 0.0f;
+          }
+        }
       }
       std::fill(o_block, o_block + static_cast<std::size_t>(tiles) * kTileRows * DVP, 0.0f);
       std::fill(row_max.begin(), row_max.end(), -INFINITY);
@@ -269,7 +281,11 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
         const float* o_r = o_block + static_cast<std::size_t>(r) * DVP;
         const bool any = row_sum[r] > 0.0f;
         const float inv_sum = any ? 1.0f / row_sum[r] : 0.0f;
-        for (int e = 0; e < DV; ++e) out_hi[e] = any ? o_r[e] * inv_sum : 0.0f;
+        if (any) {
+          for (int e = 0; e < DV; ++e) out_hi[e] = o_r[e] * inv_sum;
+        } else {
+          std::fill(out_hi, out_hi + DV, 0.0f);
+        }
         if (weights_h) {
           float* weights_hi = weights_h + row * NK;
           if (any) {
