@@ -152,6 +152,31 @@ describe('attention pool, errors and lifetime', () => {
     await expect(p.attention({ ...request, rows: { begin: 0, end: 1 } })).rejects.toThrow(/^rows: /);
   });
 
+  it('names the request\'s element when a NaN or infinity sits in any thread\'s share, as the engine does', async () => {
+    const request = randomRequest({ heads: 4, queries: 8, keys: 6, dim: 3, seed: 410 });
+    // head 0 is the first share (the caller's with callerShare), head 3 the last worker's
+    const spots = [['query', 1, NaN], ['key', 3 * 6 * 3 + 5, Infinity], ['value', 3 * 6 * 3 + 17, -Infinity], ['query', 2 * 8 * 3, NaN]];
+    for (const threads of [2, 'c2', 'c4']) {
+      for (const [name, at, bad] of spots) {
+        const tensor = request[name].slice();
+        tensor[at] = bad;
+        const badRequest = { ...request, [name]: tensor };
+        const engineError = (() => {
+          try {
+            engine.attention(badRequest);
+          } catch (error) {
+            return error;
+          }
+          return null;
+        })();
+        expect(engineError?.message).toBe(`${name}: element ${at} is ${bad}; expected finite numbers only`);
+        const poolError = await (await pool(threads)).attention(badRequest).then(() => null, (error) => error);
+        expect(poolError?.constructor, `${threads} threads, ${name}[${at}]`).toBe(RangeError);
+        expect(poolError?.message, `${threads} threads, ${name}[${at}]`).toBe(engineError.message);
+      }
+    }
+  });
+
   it('refuses a thread count that is not an integer from 1 to 64', async () => {
     await expect(loadAttentionPool({ threads: 0 })).rejects.toThrow(RangeError);
     await expect(loadAttentionPool({ threads: 1.5 })).rejects.toThrow(/^threads: expected an integer from 1 to 64/);
