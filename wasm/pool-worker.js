@@ -4,7 +4,8 @@
 // their outputs and weights (transferred, not copied).
 //   in:  { load: true, wasmBinary? }                  out: { ready: true } or { loadError }
 //   in:  { id, common, pieces: [{ h0, h1, begin, end, query, key, value }] }
-//   out: { id, pieces: [{ output, weights }] } or { id, error: { name, message } }
+//   out: { id, pieces: [{ output, weights }], spare: [the pieces' input ArrayBuffers] }
+//        or { id, error: { name, message } }
 import { loadAttention } from './index.js';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof self === 'undefined';
@@ -49,7 +50,9 @@ connect(async (message, post) => {
       transfer.push(output.buffer);
       if (weights) transfer.push(weights.buffer);
     }
-    post({ id: message.id, pieces: results }, transfer);
+    // the input buffers go back too, for the pool to refill next time
+    const spare = [...new Set(message.pieces.flatMap(({ query, key, value }) => [query.buffer, key.buffer, value.buffer]))];
+    post({ id: message.id, pieces: results, spare }, [...transfer, ...spare]);
   } catch (error) {
     post({ id: message.id, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } });
   }

@@ -126,10 +126,17 @@ function assemble(r, plan, replies) {
   return { output, weights };
 }
 
+// Spare buffers kept per worker: a call sends it three tensors per piece.
+const kSpareBuffers = 6;
+
 class AttentionPool {
   #workers;
   #pending = new Map();  // message id -> { resolve, reject, worker }
   #busy = new Map();  // worker -> number of its calls in flight
+  // worker -> ArrayBuffers it sent back after use, refilled for its next call:
+  // a fresh buffer costs a page fault per 4 KiB on first touch (several ms per
+  // call at N = 1024, 8 heads in Chromium), a refilled one only the copy
+  #spare = new Map();
   #nextId = 1;
   #terminated = false;
 
@@ -145,6 +152,7 @@ class AttentionPool {
       worker.onError((error) => this.#failAll(error));
       worker.busy(false);
       this.#busy.set(worker, 0);
+      this.#spare.set(worker, []);
     }
   }
 
@@ -154,11 +162,14 @@ class AttentionPool {
     if (count === (change > 0 ? 1 : 0)) worker.busy(count > 0);
   }
 
-  #settle({ id, pieces, error }) {
+  #settle({ id, pieces, error, spare = [] }) {
     const waiting = this.#pending.get(id);
     if (!waiting) return;
     this.#pending.delete(id);
     this.#track(waiting.worker, -1);
+    const kept = this.#spare.get(waiting.worker);
+    kept.push(...spare);
+    kept.sort((a, b) => b.byteLength - a.byteLength).splice(kSpareBuffers);
     if (error) {
       const ErrorClass = { TypeError, RangeError }[error.name] ?? Error;
       waiting.reject(new ErrorClass(error.message));
@@ -182,6 +193,18 @@ class AttentionPool {
       this.#track(worker, +1);
       worker.post({ ...message, id }, transfer);
     });
+  }
+
+  // A copy of `floats` to send to `worker`: in the smallest spare buffer it
+  // returned that is big enough, else in a new one.
+  #copyFor(worker, floats) {
+    const kept = this.#spare.get(worker);
+    let k = kept.length - 1;  // kept is largest first
+    while (k >= 0 && kept[k].byteLength < floats.byteLength) k--;
+    const buffer = k >= 0 ? kept.splice(k, 1)[0] : new ArrayBuffer(floats.byteLength);
+    const copy = new Float32Array(buffer, 0, floats.length);
+    copy.set(floats);
+    return copy;
   }
 
   /** engine.attention(request), split across the workers; same results, bit for bit. */
@@ -209,14 +232,15 @@ class AttentionPool {
     const workerParts = this.#engine ? plan.slice(1) : plan;
     const sent = workerParts.map((pieces, w) => {
       if (pieces.length === 0) return [];
+      const worker = this.#workers[w];
       const transfer = [];
       const sliced = pieces.map((piece) => {
-        const heads = (a, width) => a.slice(piece.h0 * width, piece.h1 * width);
+        const heads = (a, width) => this.#copyFor(worker, a.subarray(piece.h0 * width, piece.h1 * width));
         const tensors = { query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV) };
         transfer.push(tensors.query.buffer, tensors.key.buffer, tensors.value.buffer);
         return { ...piece, ...tensors };
       });
-      return this.#send(this.#workers[w], { common, pieces: sliced }, transfer);
+      return this.#send(worker, { common, pieces: sliced }, transfer);
     });
     let local = [];
     try {
