@@ -202,6 +202,14 @@ export interface AttentionEngine {
   attention(request: AttentionRequest & { needWeights: false }): AttentionOutput;
   attention(request: AttentionRequest & { needWeights?: true }): AttentionWithWeights;
   attention(request: AttentionRequest): AttentionResult;
+  /**
+   * attention(request), written into arrays you own instead of new ones (for
+   * repeated calls of one shape, or rows of a bigger result via subarray):
+   * `into.output` and, with weights, `into.weights` must be Float32Arrays of
+   * exactly the result's lengths, and separate. Nothing is written if the request is refused. Returns those arrays.
+   */
+  attentionInto(request: AttentionRequest & { needWeights: false }, into: { output: Float32Array; weights?: null }): AttentionOutput;
+  attentionInto(request: AttentionRequest, into: { output: Float32Array; weights: Float32Array }): AttentionWithWeights;
   multiHeadAttention(request: MultiHeadRequest): MultiHeadResult;
   /** Every intermediate number of one row (head, row) of attention(request). */
   attentionTrace(request: AttentionTraceRequest): AttentionTrace;

@@ -2,7 +2,8 @@
 // inputs into WASM memory, calls the binding, copies results out as fresh
 // typed arrays and frees what it allocated.
 import {
-  boolean, bytes, finiteNumber, floats, integer, limits, oneOf, parseAttentionRequest, requireFinite, requireObject, tensorSize,
+  boolean, bytes, finiteNumber, floats, floatsOfSize, integer, limits, oneOf, parseAttentionRequest, requireFinite, requireObject,
+  tensorSize,
   variants,
 } from './validate.js';
 
@@ -61,6 +62,11 @@ class Arena {
     return this.core.HEAPF32.slice(pointer / 4, pointer / 4 + count);
   }
 
+  copyInto(target, pointer) {
+    target.set(this.core.HEAPF32.subarray(pointer / 4, pointer / 4 + target.length));
+    return target;
+  }
+
   release() {
     for (const pointer of this.pointers) this.core._free(pointer);
     this.pointers = [];
@@ -102,6 +108,36 @@ class AttentionEngine {
   // rows being all queries or the request's rows range.
   attention(request) {
     const r = parseAttentionRequest(request, { deferFinite: true });
+    return this.#attention(r, null);
+  }
+
+  // attention(request), written into the caller's arrays instead of new ones:
+  // into = { output, weights } (weights only when needWeights), each a
+  // Float32Array of exactly the result's length (the engine's own WASM memory
+  // is not reachable from outside, so they cannot alias it). Returns { output, weights } with those arrays (weights null
+  // without needWeights). Nothing is written if the request is refused.
+  attentionInto(request, into) {
+    const r = parseAttentionRequest(request, { deferFinite: true });
+    requireObject('into', into);
+    const rows = r.rows ? r.rows.end - r.rows.begin : r.queries;
+    const sizes = [['heads', r.heads], ['rows', rows]];
+    const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', r.valueDim]]);
+    let weights = null;
+    if (r.needWeights) {
+      weights = floatsOfSize('into.weights', into.weights, [...sizes, ['keys', r.keys]]);
+      if (output.buffer === weights.buffer && output.byteOffset < weights.byteOffset + weights.byteLength &&
+          weights.byteOffset < output.byteOffset + output.byteLength) {
+        throw new RangeError('into: output and weights overlap; expected separate arrays');
+      }
+    } else if (into.weights !== undefined && into.weights !== null) {
+      throw new TypeError('into.weights: needWeights is false, so there are no weights to write; leave it out');
+    }
+    return this.#attention(r, { output, weights });
+  }
+
+  // The attention call of a parsed request; the results are copied into
+  // into.output and into.weights, or into new arrays when into is null.
+  #attention(r, into) {
     const rows = r.rows ? r.rows.end - r.rows.begin : r.queries;
     const outFloats = r.heads * rows * r.valueDim;
     const weightFloats = r.needWeights ? r.heads * rows * r.keys : 0;
@@ -114,9 +150,10 @@ class AttentionEngine {
       if (r.rows) this.#core.attentionRows(call, r.rows.begin, r.rows.end);
       else if (r.needWeights) this.#core.attention(call);
       else this.#core.attentionOutput(call);
+      const copyOut = (pointer, count, target) => (target ? arena.copyInto(target, pointer) : arena.copyOutFloats(pointer, count));
       return {
-        output: arena.copyOutFloats(call.out, outFloats),
-        weights: r.needWeights ? arena.copyOutFloats(call.weights, weightFloats) : null,
+        output: copyOut(call.out, outFloats, into?.output),
+        weights: r.needWeights ? copyOut(call.weights, weightFloats, into?.weights) : null,
       };
     });
   }

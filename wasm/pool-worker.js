@@ -1,9 +1,10 @@
 // One worker of the pool (pool.js): loads its own WASM instance of the core,
 // then computes the pieces it is sent, each a rectangle of heads [h0, h1) and
-// query rows [begin, end) through engine.attention's `rows`, and sends back
+// query rows [begin, end) through engine.attentionInto's `rows`, and sends back
 // their outputs and weights (transferred, not copied).
 //   in:  { load: true, wasmBinary? }                  out: { ready: true } or { loadError }
-//   in:  { id, common, pieces: [{ h0, h1, begin, end, query, key, value }] }
+//   in:  { id, common, pieces: [{ h0, h1, begin, end, query, key, value, output, weights }] }
+//        (output and weights: arrays of the piece's sizes to write into; weights null without needWeights)
 //   out: { id, pieces: [{ output, weights }], spare: [the pieces' input ArrayBuffers] }
 //        or { id, error: { name, message } }
 import { loadAttention } from './index.js';
@@ -28,9 +29,9 @@ function connect(handler) {
 let engine = null;
 
 function compute({ common, pieces }) {
-  return pieces.map(({ h0, h1, begin, end, query, key, value }) => engine.attention({
+  return pieces.map(({ h0, h1, begin, end, query, key, value, output, weights }) => engine.attentionInto({
     ...common, heads: h1 - h0, query, key, value, rows: { begin, end },
-  }));
+  }, { output, weights }));
 }
 
 connect(async (message, post) => {
@@ -51,7 +52,7 @@ connect(async (message, post) => {
       if (weights) transfer.push(weights.buffer);
     }
     // the input buffers go back too, for the pool to refill next time
-    const spare = [...new Set(message.pieces.flatMap(({ query, key, value }) => [query.buffer, key.buffer, value.buffer]))];
+    const spare = message.pieces.flatMap(({ query, key, value }) => [query.buffer, key.buffer, value.buffer]);
     post({ id: message.id, pieces: results, spare }, [...transfer, ...spare]);
   } catch (error) {
     post({ id: message.id, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } });

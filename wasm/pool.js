@@ -109,25 +109,15 @@ export function planParts(r, parts) {
   });
 }
 
-// The request's { output, weights } from the parts' replies (replies[w][n] for plan[w][n]).
-function assemble(r, plan, replies) {
-  const { heads: H, queries: NQ, keys: NK, valueDim: DV } = r;
-  const output = new Float32Array(H * NQ * DV);
-  const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
-  plan.forEach((pieces, w) => pieces.forEach((piece, n) => {
-    const part = replies[w][n];
-    const rows = piece.end - piece.begin;
-    for (let h = piece.h0; h < piece.h1; h++) {
-      const k = h - piece.h0;
-      output.set(part.output.subarray(k * rows * DV, (k + 1) * rows * DV), (h * NQ + piece.begin) * DV);
-      if (weights) weights.set(part.weights.subarray(k * rows * NK, (k + 1) * rows * NK), (h * NQ + piece.begin) * NK);
-    }
-  }));
-  return { output, weights };
+// The rows of a whole result (`all`, [heads, queries, width]) that `piece`
+// covers: contiguous, as a piece is whole heads or rows of one head.
+function regionOf(all, piece, queries, width) {
+  return all.subarray((piece.h0 * queries + piece.begin) * width, ((piece.h1 - 1) * queries + piece.end) * width);
 }
 
-// Spare buffers kept per worker: a call sends it three tensors per piece.
-const kSpareBuffers = 6;
+// Spare buffers kept per worker: a call sends it five arrays per piece
+// (query, key and value to read, output and weights to write).
+const kSpareBuffers = 10;
 
 class AttentionPool {
   #workers;
@@ -162,14 +152,18 @@ class AttentionPool {
     if (count === (change > 0 ? 1 : 0)) worker.busy(count > 0);
   }
 
+  #keepSpare(worker, buffers) {
+    const kept = this.#spare.get(worker);
+    kept.push(...buffers);
+    kept.sort((a, b) => b.byteLength - a.byteLength).splice(kSpareBuffers);
+  }
+
   #settle({ id, pieces, error, spare = [] }) {
     const waiting = this.#pending.get(id);
     if (!waiting) return;
     this.#pending.delete(id);
     this.#track(waiting.worker, -1);
-    const kept = this.#spare.get(waiting.worker);
-    kept.push(...spare);
-    kept.sort((a, b) => b.byteLength - a.byteLength).splice(kSpareBuffers);
+    this.#keepSpare(waiting.worker, spare);
     if (error) {
       const ErrorClass = { TypeError, RangeError }[error.name] ?? Error;
       waiting.reject(new ErrorClass(error.message));
@@ -195,14 +189,17 @@ class AttentionPool {
     });
   }
 
-  // A copy of `floats` to send to `worker`: in the smallest spare buffer it
-  // returned that is big enough, else in a new one.
-  #copyFor(worker, floats) {
+  // `count` floats to send to `worker`: the smallest spare buffer it returned
+  // that is big enough, else a new one.
+  #floatsFor(worker, count) {
     const kept = this.#spare.get(worker);
     let k = kept.length - 1;  // kept is largest first
-    while (k >= 0 && kept[k].byteLength < floats.byteLength) k--;
-    const buffer = k >= 0 ? kept.splice(k, 1)[0] : new ArrayBuffer(floats.byteLength);
-    const copy = new Float32Array(buffer, 0, floats.length);
+    while (k >= 0 && kept[k].byteLength < count * 4) k--;
+    return new Float32Array(k >= 0 ? kept.splice(k, 1)[0] : new ArrayBuffer(count * 4), 0, count);
+  }
+
+  #copyFor(worker, floats) {
+    const copy = this.#floatsFor(worker, floats.length);
     copy.set(floats);
     return copy;
   }
@@ -228,6 +225,8 @@ class AttentionPool {
       ...(Object.keys(r.params).length ? { params: r.params } : {}),
     };
     const plan = planParts(r, this.threads);
+    const output = new Float32Array(H * NQ * DV);
+    const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
     // with callerShare, part 0 is computed here, after the workers have theirs
     const workerParts = this.#engine ? plan.slice(1) : plan;
     const sent = workerParts.map((pieces, w) => {
@@ -236,29 +235,39 @@ class AttentionPool {
       const transfer = [];
       const sliced = pieces.map((piece) => {
         const heads = (a, width) => this.#copyFor(worker, a.subarray(piece.h0 * width, piece.h1 * width));
-        const tensors = { query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV) };
-        transfer.push(tensors.query.buffer, tensors.key.buffer, tensors.value.buffer);
-        return { ...piece, ...tensors };
+        const rows = (piece.h1 - piece.h0) * (piece.end - piece.begin);
+        const arrays = {
+          query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV),
+          output: this.#floatsFor(worker, rows * DV), weights: weights ? this.#floatsFor(worker, rows * NK) : null,
+        };
+        for (const array of Object.values(arrays)) if (array) transfer.push(array.buffer);
+        return { ...piece, ...arrays };
       });
-      return this.#send(worker, { common, pieces: sliced }, transfer);
+      return this.#send(worker, { common, pieces: sliced }, transfer).then((replies) => {
+        pieces.forEach((piece, n) => {
+          regionOf(output, piece, NQ, DV).set(replies[n].output);
+          if (weights) regionOf(weights, piece, NQ, NK).set(replies[n].weights);
+        });
+        this.#keepSpare(worker, replies.flatMap(({ output: o, weights: w }) => (w ? [o.buffer, w.buffer] : [o.buffer])));
+      });
     });
-    let local = [];
     try {
       if (this.#engine) {
         try {
-          local = plan[0].map(({ h0, h1, begin, end }) => {
-            const heads = (a, width) => a.subarray(h0 * width, h1 * width);
-            return this.#engine.attention({
-              ...common, heads: h1 - h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
-              value: heads(r.value, NK * DV), rows: { begin, end },
-            });
-          });
+          // straight into the result: the caller's share is neither copied nor allocated twice
+          for (const piece of plan[0]) {
+            const heads = (a, width) => a.subarray(piece.h0 * width, piece.h1 * width);
+            this.#engine.attentionInto({
+              ...common, heads: piece.h1 - piece.h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
+              value: heads(r.value, NK * DV), rows: { begin: piece.begin, end: piece.end },
+            }, { output: regionOf(output, piece, NQ, DV), weights: weights && regionOf(weights, piece, NQ, NK) });
+          }
         } finally {
           await Promise.allSettled(sent);
         }
       }
-      const replies = this.#engine ? [local, ...(await Promise.all(sent))] : await Promise.all(sent);
-      return assemble(r, plan, replies);
+      await Promise.all(sent);
+      return { output, weights };
     } catch (error) {
       // a share's error names its own slice: the full check names the request's element
       parseAttentionRequest(request);

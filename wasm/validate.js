@@ -76,8 +76,9 @@ export function floats(name, value, sizes) {
   return value;
 }
 
-// floats() without the finite check, which the caller then owes (requireFinite).
-function floatsOfSize(name, value, sizes) {
+// floats() without the finite check, which the caller then owes (requireFinite),
+// or for an array the engine writes into.
+export function floatsOfSize(name, value, sizes) {
   if (!(value instanceof Float32Array)) {
     throw new TypeError(`${name}: expected a Float32Array, got ${describe(value)}`);
   }

@@ -213,12 +213,15 @@ export async function use(): Promise<number> {
   const full: AttentionWithWeights = engine.attention({ ...request, rows: { begin: 0, end: 1 } });
   const pool: AttentionPool = await loadAttentionPool({ threads: 2, callerShare: true });
   const fromPool: AttentionOutput = await pool.attention({ ...request, needWeights: false });
+  const into: AttentionWithWeights = engine.attentionInto(request, { output: new Float32Array(4), weights: new Float32Array(4) });
+  // @ts-expect-error: with weights, into.weights is needed
+  engine.attentionInto(request, { output: new Float32Array(4) });
   pool.terminate();
   // @ts-expect-error: without needWeights: false the weights are there
   const wrong: null = engine.attention(request).weights;
   // @ts-expect-error: needWeights is a boolean
   engine.attention({ ...request, needWeights: 'no' });
-  return full.weights.length + fromPool.output.length + pool.threads + (none === null ? 0 : 1) + (wrong ? 1 : 0);
+  return full.weights.length + fromPool.output.length + into.weights.length + pool.threads + (none === null ? 0 : 1) + (wrong ? 1 : 0);
 }
 `);
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
