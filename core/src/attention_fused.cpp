@@ -20,8 +20,8 @@
 // softmax, not an estimate.
 //
 // Blocking: kQueryBlock rows against kKeyBlock keys at a time, so one block of
-// packed K and V (2 x 64 x D floats) stays in cache while the query block's
-// 4-row tiles pass over it; the tile micro-kernels are in fused_tiles.h. A tile
+// packed K and V (2 x 128 x D floats, 64 KiB at D = 64) stays in L2, most of it
+// in L1, while the query block's 4-row tiles pass over it; the tile micro-kernels are in fused_tiles.h. A tile
 // whose keys are all excluded by causal, window, mask or padding is skipped;
 // one whose keys are all allowed needs no masking.
 //
@@ -48,7 +48,9 @@ namespace attention {
 
 namespace {
 
-constexpr int kKeyBlock = 64;  // keys per block, a multiple of kPanel
+// keys per block, a multiple of kPanel: 128 measured about 2% faster than 64 at
+// N = 256 to 4096 (fewer rescales and calls per key), though 64 fits L1 whole
+constexpr int kKeyBlock = 128;
 // query rows per block, a multiple of kTileRows: each query block streams all of a
 // head's packed K and V once, so 128 rather than 64 halves that traffic (which
 // two threads on shared cache feel most); its q and o blocks stay in L2
