@@ -1,5 +1,7 @@
-// The timing loop, the same in Node and in the browser. Per shape: one
-// untimed warm-up run of every implementation, then `reps` rounds in which
+// The timing loop, the same in Node and in the browser. Per shape: three
+// untimed warm-up runs of every implementation (V8 compiles WebAssembly with a
+// baseline compiler first and swaps in optimised code after a function has run
+// a while; a worker's instance does this on its own), then `reps` rounds in which
 // every implementation runs once, the order rotating each round so none
 // always runs first (after a GC pause) or last. Machines here are shared and
 // noisy; interleaving spreads the noise over all implementations alike, and
@@ -14,6 +16,8 @@ import {
   shapeLabel,
   TOLERANCE,
 } from './workload.mjs';
+
+const WARM_UPS = 3;
 
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
@@ -67,7 +71,7 @@ export async function runSuite({ env, impls, shapes, log = () => {} }) {
           entry.maxAbsError = Math.max(entry.maxAbsError ?? 0, error);
           if (!(error <= TOLERANCE)) throw new WrongResult(`max abs error ${error} is over ${TOLERANCE}`);
         };
-        check((await timed(run)).output); // warm-up: compiles, allocates, fills caches
+        for (let k = 0; k < WARM_UPS; k++) check((await timed(run)).output); // compiles, allocates, fills caches
         const reps = Math.min(shape.reps, impl.reps?.(shape) ?? shape.reps);
         entries.push({ entry, run, check, reps, times: [] });
       } catch (error) {
