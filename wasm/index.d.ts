@@ -225,6 +225,12 @@ export interface AttentionEngine {
 export interface LoadOptions {
   /** The .wasm file's bytes; Node reads the packaged file when this is absent. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /**
+   * The core already compiled (WebAssembly.compile of the .wasm file): it is
+   * instantiated instead of compiling again. Engines made from one Module,
+   * in any worker, share its machine code, optimised tier included.
+   */
+  wasmModule?: WebAssembly.Module;
 }
 
 export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;

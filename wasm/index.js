@@ -13,10 +13,17 @@ export { variants };
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
-/** Loads the WASM core; in Node the packaged .wasm is read from disk (Node cannot fetch it by path). */
+/**
+ * Loads the WASM core; in Node the packaged .wasm is read from disk (Node
+ * cannot fetch it by path). options.wasmModule, a compiled WebAssembly.Module
+ * of the core, is instantiated instead: engines made from one Module share its
+ * machine code, and with it V8's optimised tier once any of them has run a while.
+ */
 export async function loadAttention(options = {}) {
   requireObject('options', options);
   let { wasmBinary } = options;
+  const { wasmModule } = options;
+  if (wasmModule !== undefined) return new AttentionEngine(await instantiateCore(wasmModule));
   if (!wasmBinary && isNode) {
     const fsModule = 'node:fs/promises';
     const { readFile } = await import(/* @vite-ignore */ fsModule);
@@ -28,6 +35,28 @@ export async function loadAttention(options = {}) {
   const { default: createAttentionCore } = await import('./generated/attention_core.js');
   const core = await createAttentionCore(wasmBinary ? { wasmBinary } : {});
   return new AttentionEngine(core);
+}
+
+// The Emscripten module over an instance of `wasmModule` (through its
+// instantiateWasm hook, whose failures Emscripten would only log).
+async function instantiateCore(wasmModule) {
+  if (!(wasmModule instanceof WebAssembly.Module)) {
+    throw new TypeError(`wasmModule: expected a WebAssembly.Module, got ${typeof wasmModule}`);
+  }
+  if (isNode) {
+    // Emscripten's Node path reads __dirname, which ES modules do not define.
+    globalThis.__dirname ??= decodeURIComponent(new URL(/* @vite-ignore */ './generated/', import.meta.url).pathname);
+  }
+  const { default: createAttentionCore } = await import('./generated/attention_core.js');
+  let fail;
+  const failed = new Promise((resolve, reject) => { fail = reject; });
+  const instantiateWasm = (imports, receive) => {
+    WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance, wasmModule)).catch((error) => {
+      fail(new TypeError(`wasmModule: could not be instantiated as the attention core: ${error?.message ?? error}`));
+    });
+    return {};
+  };
+  return Promise.race([createAttentionCore({ instantiateWasm }), failed]);
 }
 
 // Allocations of one call; everything is freed in `release`, whatever happens.

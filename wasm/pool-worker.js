@@ -1,8 +1,8 @@
-// One worker of the pool (pool.js): loads its own WASM instance of the core,
+// One worker of the pool (pool.js): makes its own WASM instance of the core,
 // then computes the pieces it is sent, each a rectangle of heads [h0, h1) and
 // query rows [begin, end) through engine.attentionInto's `rows`, and sends back
 // their outputs and weights (transferred, not copied).
-//   in:  { load: true, wasmBinary? }                  out: { ready: true } or { loadError }
+//   in:  { load: true, wasmModule }  (the pool's compiled core)   out: { ready: true } or { loadError }
 //   in:  { id, common, pieces: [{ h0, h1, begin, end, query, key, value, output, weights }] }
 //        (output and weights: arrays of the piece's sizes to write into; weights null without needWeights)
 //   out: { id, pieces: [{ output, weights }], spare: [the pieces' input ArrayBuffers] }
@@ -37,7 +37,7 @@ function compute({ common, pieces }) {
 connect(async (message, post) => {
   if (message.load) {
     try {
-      engine = await loadAttention(message.wasmBinary ? { wasmBinary: message.wasmBinary } : {});
+      engine = await loadAttention({ wasmModule: message.wasmModule });
       post({ ready: true });
     } catch (error) {
       post({ loadError: String(error?.message ?? error) });

@@ -285,9 +285,32 @@ class AttentionPool {
   }
 }
 
+// The core compiled once for every thread of a pool: from options.wasmModule
+// or options.wasmBinary, else from the packaged .wasm file (read from disk in
+// Node, fetched beside this module in browsers).
+async function compiledCore(options) {
+  if (options.wasmModule !== undefined) return options.wasmModule;
+  let bytes = options.wasmBinary;
+  if (!bytes) {
+    const url = new URL('./generated/attention_core.wasm', import.meta.url);
+    if (isNode) {
+      const fsModule = 'node:fs/promises';
+      bytes = await (await import(/* @vite-ignore */ fsModule)).readFile(url);
+    } else {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`pool: could not fetch the WASM core from ${url}: HTTP ${response.status}`);
+      bytes = await response.arrayBuffer();
+    }
+  }
+  return WebAssembly.compile(bytes);
+}
+
 /**
  * Starts `threads` workers (default: the number of cores, at most 8), each
- * loading its own instance of the WASM core (from `wasmBinary` if given).
+ * with its own instance of the WASM core, all of one compiled Module (given as
+ * `wasmModule`, or compiled once here from `wasmBinary` or the packaged file):
+ * the machine code is shared, so a function V8 has optimised for one thread
+ * is optimised for all.
  * With `callerShare: true`, the calling thread computes one of the `threads`
  * shares itself (on its own WASM instance, blocking it for that share) and
  * `threads - 1` workers compute the rest: one hop and one copy fewer.
@@ -304,13 +327,11 @@ export async function loadAttentionPool(options = {}) {
     });
     worker.onError(reject);
   }));
-  const wasmBinary = options.wasmBinary ? new Uint8Array(options.wasmBinary) : undefined;
-  for (const worker of workers) worker.post({ load: true, wasmBinary });
   let engine = null;
   try {
-    [engine] = await Promise.all([
-      callerShare ? loadAttention(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {}) : null, ...ready,
-    ]);
+    const wasmModule = await compiledCore(options);
+    for (const worker of workers) worker.post({ load: true, wasmModule });
+    [engine] = await Promise.all([callerShare ? loadAttention({ wasmModule }) : null, ...ready]);
   } catch (error) {
     for (const worker of workers) worker.terminate();
     throw error;
