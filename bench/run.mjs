@@ -1,6 +1,7 @@
 // npm run bench: the attention benchmark in Node 20 and in headless Chromium,
-// then the playground's control-to-repaint benchmark; prints a table and
-// writes bench/results/latest.json and bench/results/chart.svg. See
+// then the playground's control-to-repaint benchmark; prints a table, writes
+// bench/results/latest.json and bench/results/chart.svg, and rewrites the
+// Speed table and targets of README.md from them (bench/readme.mjs). See
 // bench/README.md for what is measured.
 //   node bench/run.mjs [--quick] [--no-build]
 //     --quick     two timed runs per shape, nothing written (a smoke test)
@@ -32,6 +33,7 @@ const { runRepaint } = await import('./repaint.mjs');
 const { SHAPES } = await import('./workload.mjs');
 const { formatTable, sortResults } = await import('./report.mjs');
 const { chartSvg } = await import('./chart.mjs');
+const { updateReadme } = await import('./readme.mjs');
 
 const shapes = quick ? SHAPES.map((s) => ({ ...s, reps: 2, jsReps: Math.min(s.jsReps, 1) })) : SHAPES;
 const notes = [];
@@ -103,7 +105,7 @@ if (quick) {
   log('quick run: bench/results/ left as it was');
 } else {
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({
+  const latest = {
     date,
     machine: {
       cpu,
@@ -122,7 +124,8 @@ if (quick) {
     results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
     notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
     notes,
-  }, null, 2)}\n`);
+  };
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`);
   writeFileSync(path.join(resultsDir, 'chart.svg'), chartSvg({
     results: results.filter((r) => r.medianMs != null || r.refused),
     shapes,
@@ -130,7 +133,9 @@ if (quick) {
     subtitle: `${cpu}, ${os.availableParallelism()} cores · Node ${process.versions.node}, Chromium ${chromiumVersion ?? '—'} · `
       + `medians of interleaved runs · ${date.slice(0, 10)}`,
   }));
-  log(`wrote ${path.relative(root, path.join(resultsDir, 'latest.json'))} and ${path.relative(root, path.join(resultsDir, 'chart.svg'))}`);
+  updateReadme(latest);
+  log(`wrote ${path.relative(root, path.join(resultsDir, 'latest.json'))}, ${path.relative(root, path.join(resultsDir, 'chart.svg'))} `
+    + 'and the Speed table and targets of README.md');
 }
 
 const failed = results.filter((r) => r.failed);

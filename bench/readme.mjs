@@ -1,0 +1,105 @@
+// The README's Speed table and its list of issue 4's targets, made from
+// bench/results/latest.json and written between the README's markers
+// (<!-- bench:start --> … <!-- bench:end -->, <!-- targets:start --> … <!-- targets:end -->).
+// npm run bench calls it after a full run; `node bench/readme.mjs` redoes it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const ms = (r) => (r ? `${r.medianMs.toFixed(1)} ms (${r.gflops.toFixed(1)} GFLOP/s)` : '—');
+const ratio = (a, b) => (a && b ? `${(b.medianMs / a.medianMs).toFixed(2)}×` : '—');
+const seconds = (r) => `${(r.medianMs / 1000).toFixed(2)} s`;
+
+/** The table rows, one per (env, shape), from the results of latest.json. */
+export function speedTable(results) {
+  const shapes = [...new Set(results.filter((r) => r.n).map((r) => `${r.env} ${r.n} ${r.heads}`))];
+  const find = (env, n, heads, impl, threads = 1) =>
+    results.find((r) => r.env === env && r.n === n && r.heads === heads && r.impl === impl && r.threads === threads);
+  const lines = [
+    '| env | N × heads | this engine, 1 thread | this engine, 2 threads (caller + 1 worker) | onnxruntime-web | TensorFlow.js wasm | plain JS | 1 thread vs onnxruntime-web | 2 threads vs 1 |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const key of shapes) {
+    const [env, n, heads] = key.split(' ').map((x, i) => (i ? Number(x) : x));
+    const one = find(env, n, heads, 'attention-playground');
+    const two = find(env, n, heads, 'attention-playground', 2);
+    const ort = find(env, n, heads, 'onnxruntime-web');
+    lines.push(`| ${env} | ${n} × ${heads} | ${ms(one)} | ${ms(two)} | ${ms(ort)} | ${ms(find(env, n, heads, 'tfjs-wasm'))} | `
+      + `${ms(find(env, n, heads, 'js'))} | ${ratio(one, ort)} | ${ratio(two, one)} |`);
+  }
+  return lines;
+}
+
+/** Issue 4's targets, each met or not as the results say, with the figures. */
+export function targetLines(results) {
+  const engine = (env, threads) => results.filter((r) => r.env === env && r.impl === 'attention-playground' && r.threads === threads);
+  const peer = (r) => results.find((p) => p.env === r.env && p.n === r.n && p.heads === r.heads && p.impl === 'onnxruntime-web');
+  const verdict = (label, checks) => {
+    const met = checks.filter((c) => c.ok), unmet = checks.filter((c) => !c.ok);
+    const list = (cs) => cs.map((c) => `N=${c.n}: ${c.value}`).join(', ');
+    if (checks.length === 0) return `- ${label}: not measured.`;
+    if (unmet.length === 0) return `- ${label}: met at ${list(met)}.`;
+    return `- ${label}: ${met.length ? `met at ${list(met)}; ` : ''}**not yet** at ${list(unmet)}.`;
+  };
+  const lines = [];
+  for (const env of ['node', 'chromium']) {
+    lines.push(verdict(`One thread ≥ 1.5× onnxruntime-web (${env})`, engine(env, 1).filter(peer).map((r) => {
+      const x = peer(r).medianMs / r.medianMs;
+      return { n: r.n, ok: x >= 1.5, value: `${x.toFixed(2)}×` };
+    })));
+  }
+  for (const env of ['node', 'chromium']) {
+    lines.push(verdict(`Two threads ≥ 1.8× one thread for N ≥ 1024 (${env})`, engine(env, 2).filter((r) => r.n >= 1024).map((r) => {
+      const one = engine(env, 1).find((o) => o.n === r.n && o.heads === r.heads);
+      const x = one.medianMs / r.medianMs;
+      return { n: r.n, ok: x >= 1.8, value: `${x.toFixed(2)}×` };
+    })));
+  }
+  for (const env of ['node', 'chromium']) {
+    const long = engine(env, 1).find((r) => r.n === 16384 && r.heads === 1);
+    lines.push(long
+      ? `- N = 16 384, one head, under 2.5 s on one thread (${env}): ${long.medianMs < 2500 ? 'met' : '**not yet**'}, ${seconds(long)}.`
+      : `- N = 16 384, one head, under 2.5 s on one thread (${env}): not measured.`);
+  }
+  const repaint = results.find((r) => r.impl === 'playground-repaint');
+  lines.push(repaint
+    ? `- Control change to repainted heatmap under 16 ms (${repaint.tokens} tokens × ${repaint.heads} heads): `
+      + `${repaint.medianMs < 16 ? 'met' : '**not yet**'}, ${repaint.medianMs.toFixed(1)} ms median.`
+    : '- Control change to repainted heatmap under 16 ms: not measured.');
+  return lines;
+}
+
+function replaceBetween(text, name, lines) {
+  const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
+  const a = text.indexOf(start), b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} section`);
+  return `${text.slice(0, a + start.length)}\n${lines.join('\n')}\n${text.slice(b)}`;
+}
+
+/** Rewrites README.md's two sections from latest (the parsed latest.json). */
+export function updateReadme(latest, readmePath = path.join(root, 'README.md')) {
+  const { results, machine, date } = latest;
+  const repaint = results.find((r) => r.impl === 'playground-repaint');
+  const table = [
+    `Measured ${date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cores} cores (${machine.cpu}), `
+      + `load average ${machine.loadAverageAtStart} at the start:`,
+    '',
+    ...speedTable(results),
+    '',
+    repaint
+      ? `Control change to repainted heatmap (Chromium, ${repaint.tokens} tokens × ${repaint.heads} heads): `
+        + `${repaint.medianMs.toFixed(1)} ms median of ${repaint.trials}.`
+      : 'Control change to repainted heatmap: not measured in this run.',
+  ];
+  let text = readFileSync(readmePath, 'utf8');
+  text = replaceBetween(text, 'bench', table);
+  text = replaceBetween(text, 'targets', targetLines(results));
+  writeFileSync(readmePath, text);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  updateReadme(JSON.parse(readFileSync(path.join(root, 'bench', 'results', 'latest.json'), 'utf8')));
+  console.log('README.md: Speed table and targets rewritten from bench/results/latest.json');
+}

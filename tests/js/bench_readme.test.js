@@ -1,0 +1,48 @@
+// bench/readme.mjs: the README's Speed table and targets say what the results
+// say: a target is "met" only when its figure passes, and every figure shown
+// is the ratio of the medians it names.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { speedTable, targetLines, updateReadme } from '../../bench/readme.mjs';
+
+const row = (env, impl, threads, n, heads, medianMs) => ({ env, impl, threads, n, heads, dim: 64, medianMs, gflops: (4 * n * n * 64 * heads) / (medianMs * 1e6) });
+const results = [
+  row('node', 'attention-playground', 1, 256, 8, 3.4), row('node', 'attention-playground', 2, 256, 8, 3.0),
+  row('node', 'onnxruntime-web', 1, 256, 8, 5.0),
+  row('node', 'attention-playground', 1, 1024, 8, 48), row('node', 'attention-playground', 2, 1024, 8, 27),
+  row('node', 'onnxruntime-web', 1, 1024, 8, 80),
+  row('node', 'attention-playground', 1, 16384, 1, 2600),
+  { env: 'chromium', impl: 'playground-repaint', tokens: 128, heads: 8, medianMs: 12.5, trials: 60 },
+];
+
+describe('bench README section', () => {
+  it('calls a target met only where its figure passes, with the figure', () => {
+    const lines = targetLines(results);
+    // 5.0 / 3.4 = 1.47: not yet; 80 / 48 = 1.67: met
+    expect(lines[0]).toBe('- One thread ≥ 1.5× onnxruntime-web (node): met at N=1024: 1.67×; **not yet** at N=256: 1.47×.');
+    expect(lines[1]).toBe('- One thread ≥ 1.5× onnxruntime-web (chromium): not measured.');
+    // 48 / 27 = 1.78: not yet (N = 256 is not a two-thread target)
+    expect(lines[2]).toBe('- Two threads ≥ 1.8× one thread for N ≥ 1024 (node): **not yet** at N=1024: 1.78×.');
+    expect(lines).toContain('- N = 16 384, one head, under 2.5 s on one thread (node): **not yet**, 2.60 s.');
+    expect(lines.at(-1)).toBe('- Control change to repainted heatmap under 16 ms (128 tokens × 8 heads): met, 12.5 ms median.');
+  });
+
+  it('puts one row per environment and shape, with the ratios of its medians', () => {
+    const table = speedTable(results);
+    expect(table).toHaveLength(2 + 3);
+    expect(table[3]).toBe('| node | 1024 × 8 | 48.0 ms (44.7 GFLOP/s) | 27.0 ms (79.5 GFLOP/s) | 80.0 ms (26.8 GFLOP/s) | — | — | 1.67× | 1.78× |');
+  });
+
+  it('rewrites only what lies between the markers', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'readme-')), 'README.md');
+    writeFileSync(file, 'before\n<!-- bench:start -->\nold\n<!-- bench:end -->\nmiddle\n<!-- targets:start -->\nold\n<!-- targets:end -->\nafter\n');
+    updateReadme({ results, machine: { cores: 2, cpu: 'CPU', loadAverageAtStart: 0.5 }, date: '2026-11-23T23:00:00.000Z' }, file);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('before\n<!-- bench:start -->\nMeasured 2026-11-23 23:00 UTC on 2 cores (CPU)')).toBe(true);
+    expect(text).toContain('<!-- bench:end -->\nmiddle\n<!-- targets:start -->\n- One thread');
+    expect(text.endsWith('<!-- targets:end -->\nafter\n')).toBe(true);
+    expect(text).not.toContain('old');
+  });
+});
