@@ -241,6 +241,8 @@ export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
  * by blocks of query rows. Made by loadAttentionPool() of wasm/pool.js, a
  * module of its own so that bundles without it carry no worker. It needs no SharedArrayBuffer, so no
  * cross-origin isolation. Results are bit-identical to engine.attention().
+ * Each worker keeps the buffers of its last calls (up to ten, about one call's
+ * inputs and outputs) to refill next time; terminate() lets them go.
  */
 export interface AttentionPool {
   /** The number of threads that compute: the workers, and the caller with callerShare. */

@@ -3,7 +3,7 @@ import type { AttentionPool, PoolOptions } from './index.js';
 
 export type { AttentionPool, PoolOptions };
 
-/** Starts the workers and loads a WASM instance in each; resolves when all are ready. */
+/** Compiles the core once, starts the workers with an instance of it each; resolves when all are ready. */
 export function loadAttentionPool(options?: PoolOptions): Promise<AttentionPool>;
 
 /** A rectangle of the (head, row) plane: heads [h0, h1), query rows [begin, end). */

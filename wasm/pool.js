@@ -115,18 +115,39 @@ function regionOf(all, piece, queries, width) {
   return all.subarray((piece.h0 * queries + piece.begin) * width, ((piece.h1 - 1) * queries + piece.end) * width);
 }
 
-// Spare buffers kept per worker: a call sends it five arrays per piece
-// (query, key and value to read, output and weights to write).
-const kSpareBuffers = 10;
+// The ArrayBuffers a worker sent back after use, refilled for its next call:
+// a fresh buffer costs a page fault per 4 KiB on first touch (several ms per
+// call at N = 1024, 8 heads in Chromium), a refilled one only the copy. A call
+// sends a worker five arrays per piece (query, key and value to read, output
+// and weights to write); the ten largest are kept.
+class SpareBuffers {
+  static kept = 10;
+  #buffers = [];  // largest first
+
+  keep(buffers) {
+    this.#buffers.push(...buffers);
+    this.#buffers.sort((a, b) => b.byteLength - a.byteLength).splice(SpareBuffers.kept);
+  }
+
+  /** `count` floats: the smallest spare buffer big enough, else a new one. */
+  floats(count) {
+    let k = this.#buffers.length - 1;
+    while (k >= 0 && this.#buffers[k].byteLength < count * 4) k--;
+    return new Float32Array(k >= 0 ? this.#buffers.splice(k, 1)[0] : new ArrayBuffer(count * 4), 0, count);
+  }
+
+  copyOf(floats) {
+    const copy = this.floats(floats.length);
+    copy.set(floats);
+    return copy;
+  }
+}
 
 class AttentionPool {
   #workers;
   #pending = new Map();  // message id -> { resolve, reject, worker }
   #busy = new Map();  // worker -> number of its calls in flight
-  // worker -> ArrayBuffers it sent back after use, refilled for its next call:
-  // a fresh buffer costs a page fault per 4 KiB on first touch (several ms per
-  // call at N = 1024, 8 heads in Chromium), a refilled one only the copy
-  #spare = new Map();
+  #spare = new Map();  // worker -> its SpareBuffers
   #nextId = 1;
   #terminated = false;
 
@@ -142,7 +163,7 @@ class AttentionPool {
       worker.onError((error) => this.#failAll(error));
       worker.busy(false);
       this.#busy.set(worker, 0);
-      this.#spare.set(worker, []);
+      this.#spare.set(worker, new SpareBuffers());
     }
   }
 
@@ -152,18 +173,12 @@ class AttentionPool {
     if (count === (change > 0 ? 1 : 0)) worker.busy(count > 0);
   }
 
-  #keepSpare(worker, buffers) {
-    const kept = this.#spare.get(worker);
-    kept.push(...buffers);
-    kept.sort((a, b) => b.byteLength - a.byteLength).splice(kSpareBuffers);
-  }
-
   #settle({ id, pieces, error, spare = [] }) {
     const waiting = this.#pending.get(id);
     if (!waiting) return;
     this.#pending.delete(id);
     this.#track(waiting.worker, -1);
-    this.#keepSpare(waiting.worker, spare);
+    this.#spare.get(waiting.worker).keep(spare);
     if (error) {
       const ErrorClass = { TypeError, RangeError }[error.name] ?? Error;
       waiting.reject(new ErrorClass(error.message));
@@ -189,19 +204,42 @@ class AttentionPool {
     });
   }
 
-  // `count` floats to send to `worker`: the smallest spare buffer it returned
-  // that is big enough, else a new one.
-  #floatsFor(worker, count) {
-    const kept = this.#spare.get(worker);
-    let k = kept.length - 1;  // kept is largest first
-    while (k >= 0 && kept[k].byteLength < count * 4) k--;
-    return new Float32Array(k >= 0 ? kept.splice(k, 1)[0] : new ArrayBuffer(count * 4), 0, count);
+  // Sends `worker` its pieces of a job ({ r, common, output, weights }) and,
+  // when it answers, copies their results into the job's output and weights.
+  #sendPieces(worker, pieces, { r, common, output, weights }) {
+    const { queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
+    const spare = this.#spare.get(worker);
+    const transfer = [];
+    const sliced = pieces.map((piece) => {
+      const heads = (a, width) => spare.copyOf(a.subarray(piece.h0 * width, piece.h1 * width));
+      const rows = (piece.h1 - piece.h0) * (piece.end - piece.begin);
+      const arrays = {
+        query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV),
+        output: spare.floats(rows * DV), weights: weights ? spare.floats(rows * NK) : null,
+      };
+      for (const array of Object.values(arrays)) if (array) transfer.push(array.buffer);
+      return { ...piece, ...arrays };
+    });
+    return this.#send(worker, { common, pieces: sliced }, transfer).then((replies) => {
+      pieces.forEach((piece, n) => {
+        regionOf(output, piece, NQ, DV).set(replies[n].output);
+        if (weights) regionOf(weights, piece, NQ, NK).set(replies[n].weights);
+      });
+      spare.keep(replies.flatMap((reply) => (reply.weights ? [reply.output.buffer, reply.weights.buffer] : [reply.output.buffer])));
+    });
   }
 
-  #copyFor(worker, floats) {
-    const copy = this.#floatsFor(worker, floats.length);
-    copy.set(floats);
-    return copy;
+  // Computes pieces of a job on the calling thread, straight into the job's
+  // output and weights: neither copied nor allocated twice.
+  #computeHere(pieces, { r, common, output, weights }) {
+    const { queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
+    for (const piece of pieces) {
+      const heads = (a, width) => a.subarray(piece.h0 * width, piece.h1 * width);
+      this.#engine.attentionInto({
+        ...common, heads: piece.h1 - piece.h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
+        value: heads(r.value, NK * DV), rows: { begin: piece.begin, end: piece.end },
+      }, { output: regionOf(output, piece, NQ, DV), weights: weights && regionOf(weights, piece, NQ, NK) });
+    }
   }
 
   /** engine.attention(request), split across the workers; same results, bit for bit. */
@@ -225,49 +263,20 @@ class AttentionPool {
       ...(Object.keys(r.params).length ? { params: r.params } : {}),
     };
     const plan = planParts(r, this.threads);
-    const output = new Float32Array(H * NQ * DV);
-    const weights = r.needWeights ? new Float32Array(H * NQ * NK) : null;
+    const job = { r, common, output: new Float32Array(H * NQ * DV), weights: r.needWeights ? new Float32Array(H * NQ * NK) : null };
     // with callerShare, part 0 is computed here, after the workers have theirs
     const workerParts = this.#engine ? plan.slice(1) : plan;
-    const sent = workerParts.map((pieces, w) => {
-      if (pieces.length === 0) return [];
-      const worker = this.#workers[w];
-      const transfer = [];
-      const sliced = pieces.map((piece) => {
-        const heads = (a, width) => this.#copyFor(worker, a.subarray(piece.h0 * width, piece.h1 * width));
-        const rows = (piece.h1 - piece.h0) * (piece.end - piece.begin);
-        const arrays = {
-          query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV),
-          output: this.#floatsFor(worker, rows * DV), weights: weights ? this.#floatsFor(worker, rows * NK) : null,
-        };
-        for (const array of Object.values(arrays)) if (array) transfer.push(array.buffer);
-        return { ...piece, ...arrays };
-      });
-      return this.#send(worker, { common, pieces: sliced }, transfer).then((replies) => {
-        pieces.forEach((piece, n) => {
-          regionOf(output, piece, NQ, DV).set(replies[n].output);
-          if (weights) regionOf(weights, piece, NQ, NK).set(replies[n].weights);
-        });
-        this.#keepSpare(worker, replies.flatMap(({ output: o, weights: w }) => (w ? [o.buffer, w.buffer] : [o.buffer])));
-      });
-    });
+    const sent = workerParts.map((pieces, w) => (pieces.length ? this.#sendPieces(this.#workers[w], pieces, job) : null));
     try {
       if (this.#engine) {
         try {
-          // straight into the result: the caller's share is neither copied nor allocated twice
-          for (const piece of plan[0]) {
-            const heads = (a, width) => a.subarray(piece.h0 * width, piece.h1 * width);
-            this.#engine.attentionInto({
-              ...common, heads: piece.h1 - piece.h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
-              value: heads(r.value, NK * DV), rows: { begin: piece.begin, end: piece.end },
-            }, { output: regionOf(output, piece, NQ, DV), weights: weights && regionOf(weights, piece, NQ, NK) });
-          }
+          this.#computeHere(plan[0], job);
         } finally {
           await Promise.allSettled(sent);
         }
       }
       await Promise.all(sent);
-      return { output, weights };
+      return { output: job.output, weights: job.weights };
     } catch (error) {
       // a share's error names its own slice: the full check names the request's element
       parseAttentionRequest(request);
