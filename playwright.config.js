@@ -5,7 +5,7 @@ import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './scripts/chromium.mjs';
 
-// E2E_PORT and E2E_OUT_DIR let two suites run side by side without sharing a build.
+// E2E_PORT and E2E_OUT_DIR let two suites run side by side without sharing a build or a report.
 const port = Number(process.env.E2E_PORT ?? 4173);
 // Absolute, because Vite resolves --outDir against its root (web/).
 const outDir = path.resolve(process.env.E2E_OUT_DIR ?? 'dist');
@@ -19,7 +19,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  // the JSON report npm test reads; a side-by-side suite writes its own beside its build
+  reporter: [['list'], ['json', { outputFile: process.env.E2E_OUT_DIR ? `${outDir}-e2e.json` : 'test-results/e2e.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
