@@ -48,13 +48,6 @@ namespace attention {
 
 namespace {
 
-// keys per block, a multiple of kPanel: 128 measured about 2% faster than 64 at
-// N = 256 to 4096 (fewer rescales and calls per key), though 64 fits L1 whole
-constexpr int kKeyBlock = 128;
-// query rows per block, a multiple of kTileRows: each query block streams all of a
-// head's packed K and V once, so 128 rather than 64 halves that traffic (which
-// two threads on shared cache feel most); its q and o blocks stay in L2
-constexpr int kQueryBlock = 128;
 constexpr double kLogitBoundSquared = 0x1p252;  // (2^126)^2: |logit| <= 2^126 leaves room for the exp arguments
 
 int round_up(int n, int multiple) { return (n + multiple - 1) / multiple * multiple; }

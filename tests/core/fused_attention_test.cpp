@@ -1,7 +1,7 @@
 // The fused kernel (scaled_dot, dot and general through attention_forward,
 // attention_forward_output_only and attention_forward_rows) against the
 // float64 reference: sizes below, at, above and between the 4-row tile, the
-// 8-wide panels and the 64-row / 64-key blocks, every mask option across block
+// 8-wide panels and the query and key blocks (kQueryBlock, kKeyBlock), every mask option across block
 // boundaries, inputs that break a naive softmax, misaligned pointers, and
 // row splits that must not change a bit. Tolerances: see test_support.h.
 #include <attention/attention.h>
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fused_tiles.h"
 #include "test_support.h"
 
 namespace {
@@ -24,9 +25,12 @@ using attention_test::Case;
 using attention_test::Result32;
 using attention_test::Rng;
 
-// Around the tile (4 rows), the panel (8 keys or value columns) and the blocks (64).
-const int kQueryCounts[] = {1, 3, 4, 5, 63, 64, 65, 131};
-const int kKeyCounts[] = {1, 7, 8, 9, 63, 64, 65, 129};
+using attention::kKeyBlock;
+using attention::kQueryBlock;
+
+// Around the tile (4 rows), the panel (8 keys or value columns) and the blocks.
+const int kQueryCounts[] = {1, 3, 4, 5, 63, kQueryBlock - 1, kQueryBlock, kQueryBlock + 1, 2 * kQueryBlock + 3};
+const int kKeyCounts[] = {1, 7, 8, 9, 63, kKeyBlock - 1, kKeyBlock, kKeyBlock + 1, 2 * kKeyBlock + 1};
 const int kWidths[] = {1, 2, 3, 4, 7, 8, 9, 16, 33, 64, 65};
 
 Result32 run_output_only(const Case& c) {
@@ -76,9 +80,10 @@ TEST_P(FusedKernel, MatchesTheReferenceOverDimAndValueDimAroundThePanel) {
 }
 
 TEST_P(FusedKernel, MatchesTheReferenceWithCausalAndWindowsAcrossBlockBoundaries) {
-  const int shapes[][2] = {{130, 130}, {70, 200}, {200, 70}, {1, 129}, {129, 1}};
+  const int shapes[][2] = {{kQueryBlock + 2, kKeyBlock + 2}, {70, 2 * kKeyBlock + 40}, {2 * kQueryBlock + 40, 70},
+                           {1, kKeyBlock + 1}, {kQueryBlock + 1, 1}};
   std::uint64_t site = 300;
-  for (int window : {-1, 0, 1, 5, 63, 64, 65, 300}) {
+  for (int window : {-1, 0, 1, 5, 63, kKeyBlock - 1, kKeyBlock, kKeyBlock + 1, 300}) {
     for (bool causal : {false, true}) {
       for (const auto& s : shapes) {
         Case c(2, s[0], s[1], 6, 5, GetParam(), seed(site++));
@@ -91,7 +96,7 @@ TEST_P(FusedKernel, MatchesTheReferenceWithCausalAndWindowsAcrossBlockBoundaries
 }
 
 TEST_P(FusedKernel, MatchesTheReferenceWithMasksOfEveryDensityIncludingEmptyRowsAndBlocks) {
-  const int nq = 70, nk = 150;
+  const int nq = 70, nk = 2 * kKeyBlock + 22;
   std::uint64_t site = 500;
   for (double p_allowed : {0.0, 0.02, 0.5, 0.98, 1.0}) {
     Case c(2, nq, nk, 8, 9, GetParam(), seed(site));
@@ -99,7 +104,7 @@ TEST_P(FusedKernel, MatchesTheReferenceWithMasksOfEveryDensityIncludingEmptyRows
     std::vector<std::uint8_t> mask = attention_test::random_bytes(rng, static_cast<std::size_t>(nq) * nk, p_allowed);
     for (int j = 0; j < nk; ++j) mask[5 * nk + j] = 0;  // row 5 may attend nothing
     for (int i = 8; i < 12; ++i) {  // one whole tile of rows sees nothing of the second key block
-      for (int j = 64; j < 128; ++j) mask[static_cast<std::size_t>(i) * nk + j] = 0;
+      for (int j = kKeyBlock; j < 2 * kKeyBlock; ++j) mask[static_cast<std::size_t>(i) * nk + j] = 0;
     }
     c.set_mask(mask);
     EXPECT_TRUE(both_match_reference(c)) << "P(allowed) " << p_allowed;
@@ -107,10 +112,10 @@ TEST_P(FusedKernel, MatchesTheReferenceWithMasksOfEveryDensityIncludingEmptyRows
 }
 
 TEST_P(FusedKernel, MatchesTheReferenceWithKeyPaddingOfWholeBlocksAndSingleKeys) {
-  const int nk = 200;
+  const int nk = 2 * kKeyBlock + 72;
   std::vector<std::vector<std::uint8_t>> paddings;
   std::vector<std::uint8_t> p(nk, 0);
-  for (int j = 64; j < 128; ++j) p[j] = 1;  // the whole second block
+  for (int j = kKeyBlock; j < 2 * kKeyBlock; ++j) p[j] = 1;  // the whole second block
   paddings.push_back(p);
   for (int j = 0; j < nk; ++j) p[j] = j % 2;  // every other key
   paddings.push_back(p);
@@ -131,7 +136,7 @@ TEST_P(FusedKernel, MatchesTheReferenceWithKeyPaddingOfWholeBlocksAndSingleKeys)
 }
 
 TEST_P(FusedKernel, MatchesTheReferenceWithEveryOptionTogether) {
-  const int shapes[][2] = {{70, 140}, {140, 70}, {97, 97}};
+  const int shapes[][2] = {{70, kKeyBlock + 12}, {kQueryBlock + 12, 70}, {kQueryBlock + 33, kKeyBlock + 33}};
   std::uint64_t site = 700;
   for (const auto& s : shapes) {
     const int nq = s[0], nk = s[1];
@@ -152,15 +157,16 @@ TEST_P(FusedKernel, MatchesTheReferenceWhenTheRowMaximumJumpsByTwentyThousandBet
   // D = 1, q = 100 (general: W = 1): keys of -100 then +100 give logits near
   // -1e4 in the first block and +1e4 in the next (the running sum is rescaled by
   // exp(-2e4) = 0), and the reverse order keeps the first block's maximum.
+  const int nk = kKeyBlock + 86;
   for (bool rising : {true, false}) {
-    Case c(1, 3, 150, 1, 4, GetParam(), 800);
+    Case c(1, 3, nk, 1, 4, GetParam(), 800);
     c.options.has_scale = true;
     c.options.scale = 1.0f;
     if (GetParam() == Variant::general) c.general_w = {1.0f};
     c.options.general_w = c.general_w.data();
     for (int i = 0; i < 3; ++i) c.query[i] = 100.0f - i;
-    for (int j = 0; j < 150; ++j) {
-      const bool first_block = j < 64;
+    for (int j = 0; j < nk; ++j) {
+      const bool first_block = j < kKeyBlock;
       c.key[j] = ((first_block == rising) ? -100.0f : 100.0f) + 0.01f * (j % 5);
     }
     // logits near 1e4 have float32 spacing ~1e-3: widen as the huge-score test does
@@ -170,16 +176,17 @@ TEST_P(FusedKernel, MatchesTheReferenceWhenTheRowMaximumJumpsByTwentyThousandBet
 
 TEST_P(FusedKernel, MatchesTheReferenceWithHugeInputsOverSeveralBlocks) {
   // q and k in [-100, 100]: logits of several 1e4 where exp overflows without the max subtraction.
+  const int nk = 2 * kKeyBlock + 22;
   std::uint64_t site = 900;
   for (int d : {1, 4, 9}) {
-    Case c(2, 7, 150, d, 5, GetParam(), seed(site++), 100.0f);
+    Case c(2, 7, nk, d, 5, GetParam(), seed(site++), 100.0f);
     double bound = 0.0;
     for (int h = 0; h < 2; ++h) {
       for (int i = 0; i < 7; ++i) {
-        for (int j = 0; j < 150; ++j) {
+        for (int j = 0; j < nk; ++j) {
           double m = 0.0;
           const float* q = c.query.data() + (static_cast<std::size_t>(h) * 7 + i) * d;
-          const float* k = c.key.data() + (static_cast<std::size_t>(h) * 150 + j) * d;
+          const float* k = c.key.data() + (static_cast<std::size_t>(h) * nk + j) * d;
           if (GetParam() == Variant::general) {
             for (int a = 0; a < d; ++a) {
               for (int b = 0; b < d; ++b) m += std::abs(q[a] * c.general_w[a * d + b] * k[b]);
@@ -273,14 +280,14 @@ INSTANTIATE_TEST_SUITE_P(FusedVariants, FusedKernel,
 class RowSplits : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(RowSplits, GiveEveryRowTheBitsOfTheWholeCall) {
-  const int nq = 131, nk = 90, dv = 6;
+  const int nq = kQueryBlock + 3, nk = kKeyBlock + 42, dv = 6;  // two blocks each way
   Case c(2, nq, nk, 5, dv, GetParam(), 1400 + static_cast<int>(GetParam()));
   Rng rng(77);
   c.options.causal = true;
   c.options.window = 70;
   c.set_mask(attention_test::random_bytes(rng, static_cast<std::size_t>(nq) * nk, 0.9));
   const Result32 whole = attention_test::run_fast(c);
-  const std::vector<int> cuts = {0, 1, 3, 4, 63, 64, 65, 100, 130, nq};
+  const std::vector<int> cuts = {0, 1, 3, 4, 63, 64, 65, 100, kQueryBlock - 1, kQueryBlock + 2, nq};
   for (bool with_weights : {true, false}) {
     for (std::size_t s = 0; s + 1 < cuts.size(); ++s) {
       const int b = cuts[s], e = cuts[s + 1], rows = e - b;

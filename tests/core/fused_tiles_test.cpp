@@ -1,6 +1,6 @@
 // The micro-kernels of the fused kernel (core/src/fused_tiles.h) against
 // float64 sums, over sizes around the 4-lane vector, the 8-wide panel and the
-// 64-key block, with misaligned pointers and logits that break a naive softmax.
+// key block (kKeyBlock), with misaligned pointers and logits that break a naive softmax.
 // Native builds run the scalar kernels; a -msimd128 build of this file runs the
 // WebAssembly SIMD ones through the same names.
 //
@@ -92,7 +92,7 @@ TEST(FusedQkTile, MatchesFloat64DotsForEveryDimAndPanelCount) {
 
 TEST(FusedPvTile, RescalesAndAccumulatesForEveryLengthAndPanelCount) {
   Rng rng(2);
-  for (int n : {0, 1, 3, 4, 8, 9, 63, 64}) {
+  for (int n : {0, 1, 3, 4, 8, 9, 63, 64, attention::kKeyBlock}) {
     for (int panels : {1, 2, 3}) {
       const std::size_t ld_out = panels * kPanel + 3, stride = n * kPanel + 16;
       std::vector<float> p = attention_test::random_floats(rng, 1 + kTileRows * n, 0.0f, 1.0f);  // [n, 4]
@@ -172,10 +172,10 @@ void expect_online_softmax_matches(const std::vector<double>& logits, int keys, 
 
 TEST(FusedOnlineSoftmax, MatchesADirectSoftmaxOverBlocksOfEveryWidth) {
   Rng rng(3);
-  for (int keys : {1, 3, 4, 5, 63, 64, 65, 200}) {
+  for (int keys : {1, 3, 4, 5, 63, 64, 65, 200, 2 * attention::kKeyBlock + 1}) {
     std::vector<double> logits(kTileRows * keys);
     for (double& s : logits) s = rng.uniform(-5.0f, 5.0f);
-    for (int block : {4, 8, 64}) expect_online_softmax_matches(logits, keys, block);
+    for (int block : {4, 8, 64, attention::kKeyBlock}) expect_online_softmax_matches(logits, keys, block);
   }
 }
 

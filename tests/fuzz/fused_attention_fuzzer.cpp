@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "fused_tiles.h"  // the block sizes, to aim masks and sizes at their edges
+
 namespace {
 
 using attention::AttentionOptions;
@@ -73,8 +75,8 @@ bool make_case(FuzzedDataProvider& in, Case& c) {
   const Variant variant = static_cast<Variant>(in.ConsumeIntegralInRange<int>(0, 5));
   const bool fused = variant == Variant::scaled_dot || variant == Variant::dot || variant == Variant::general;
   const int H = in.ConsumeIntegralInRange<int>(1, 3);
-  const int NQ = in.ConsumeIntegralInRange<int>(1, 140);
-  const int NK = in.ConsumeIntegralInRange<int>(1, 200);
+  const int NQ = in.ConsumeIntegralInRange<int>(1, attention::kQueryBlock + 20);
+  const int NK = in.ConsumeIntegralInRange<int>(1, 2 * attention::kKeyBlock + 40);
   const int D = in.ConsumeIntegralInRange<int>(1, variant == Variant::general ? 16 : 70);
   const int DV = in.ConsumeIntegralInRange<int>(1, 20);
   // bound the work per input: the reference is O(H NQ NK (D + DV)), general's O(D²) per score
@@ -130,20 +132,20 @@ bool make_case(FuzzedDataProvider& in, Case& c) {
       for (int j = 0; j < NK; ++j) {
         std::uint8_t& m = c.mask[static_cast<std::size_t>(i) * NK + j];
         if (mask_mode == 1) m = rng.unit() < p ? 1 : 0;
-        if (mask_mode == 2) m = ((i / 4 + j / 64) % 3 == 0) ? 0 : 1;
+        if (mask_mode == 2) m = ((i / 4 + j / attention::kKeyBlock) % 3 == 0) ? 0 : 1;
         if (mask_mode == 3 && row_off) m = 0;
         if (mask_mode == 4) m = 0;
       }
     }
     o.mask = c.mask.data();
   }
-  // padding: none, random, one whole block of 64 keys, every key
+  // padding: none, random, the whole second key block, every key
   if (padding_mode > 0) {
     c.key_padding.assign(NK, 0);
     const double p = rng.unit();
     for (int j = 0; j < NK; ++j) {
       if (padding_mode == 1) c.key_padding[j] = rng.unit() < p ? 1 : 0;
-      if (padding_mode == 2) c.key_padding[j] = (j / 64 == 1) ? 1 : 0;
+      if (padding_mode == 2) c.key_padding[j] = (j / attention::kKeyBlock == 1) ? 1 : 0;
       if (padding_mode == 3) c.key_padding[j] = 1;
     }
     o.key_padding = c.key_padding.data();
