@@ -2,6 +2,7 @@
 // data-prop="<state property>"; its bounds come from the state table.
 // Indices (query, key) are 0-based in the state and the URL; a control marked
 // data-one-based shows them counted from 1, as the views number tokens.
+import { setHidden } from './dom.js';
 import { formatValue } from './state.js';
 
 /** Replaces a select's options with items [{ value, label }]. */
@@ -57,12 +58,12 @@ export function writeControls(root, state, editing = null) {
     else if (el.value !== formatValue(shown)) el.value = formatValue(shown);
   }
   for (const el of root.querySelectorAll('[data-when-variant]')) {
-    el.hidden = el.dataset.whenVariant !== state.variant;
+    setHidden(el, el.dataset.whenVariant !== state.variant);
   }
   for (const el of root.querySelectorAll('[data-when-input]')) {
-    el.hidden = !el.dataset.whenInput.split(' ').includes(state.input);
+    setHidden(el, !el.dataset.whenInput.split(' ').includes(state.input));
   }
   for (const el of root.querySelectorAll('[data-when-view]')) {
-    el.hidden = !el.dataset.whenView.split(' ').includes(state.view);
+    setHidden(el, !el.dataset.whenView.split(' ').includes(state.view));
   }
 }

@@ -11,6 +11,7 @@
 // and the export toolbar (wire-export.js) are wired in their own modules.
 import { createComputer } from './compute.js';
 import { applyBounds, fillOptions, readControl, writeControls } from './controls.js';
+import { setHidden, setText } from './dom.js';
 import { MAX_TOKENS, shapeOf, traceRow, truncateTokens, VARIANT_LABELS } from './model.js';
 import * as present from './present.js';
 import { createShareButton } from './share.js';
@@ -40,19 +41,19 @@ const status = byTestId('status');
 const errorBox = byTestId('error');
 
 function showStatus(message) {
-  status.textContent = message;
+  setText(status, message);
 }
 
 function showError(message) {
-  errorBox.textContent = message;
-  errorBox.hidden = message === '';
+  setText(errorBox, message);
+  setHidden(errorBox, message === '');
 }
 
 /** The time and GFLOP/s of the drawn result (present.perfLine); '' hides the line. */
 function showPerf(message) {
   const line = byTestId('perf');
-  line.textContent = message;
-  line.hidden = message === '';
+  setText(line, message);
+  setHidden(line, message === '');
 }
 
 function showNote(message) {
@@ -218,7 +219,7 @@ async function start() {
       tab.tabIndex = on ? 0 : -1;
     }
     for (const panel of document.querySelectorAll('[data-view-panel]')) {
-      panel.hidden = panel.dataset.viewPanel !== view;
+      setHidden(panel, panel.dataset.viewPanel !== view);
     }
     byTestId('legend').classList.toggle('is-off', view !== 'heatmap' && view !== 'heads');
   }
@@ -231,7 +232,7 @@ async function start() {
   function drawViews(result, tokens, head) {
     heatmap.draw(present.heatmapData(state, result, tokens, head));
     const tableArea = byTestId('weights-table-area');
-    tableArea.hidden = !state.table;
+    setHidden(tableArea, !state.table);
     if (state.table) weightsTable.draw(present.tableData(result, tokens, head));
     switch (state.view) {
       case 'lines':

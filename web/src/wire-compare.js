@@ -7,7 +7,7 @@ import { digestOf, headSlice, maxOf } from './model.js';
 import { comparisonOf } from './requests.js';
 import { formatWeight } from './format.js';
 import { createHeatmap } from './views/heatmap.js';
-import { el } from './dom.js';
+import { el, setHidden } from './dom.js';
 
 /** root: the <section data-testid="compare">; onHover(row, col) shares the hovered cell. */
 export function createComparison({ root, engine, announcer, onHover }) {
@@ -40,7 +40,7 @@ export function createComparison({ root, engine, announcer, onHover }) {
   /** Draws the comparison of result (a page result with its request), or hides it when state.compare is none. */
   function draw(state, result, tokens, head) {
     const on = state.compare !== 'none' && Boolean(result?.request);
-    root.hidden = !on;
+    setHidden(root, !on);
     if (!on) return null;
     const key = [state.variant, state.compare, head].join('|');
     if (last.result !== result || last.key !== key) last = { result, key, run: comparisonOf(engine, state, result, head) };

@@ -7,6 +7,7 @@
 //
 // Shapes: Q [NQ, D], K [NK, D], V [NK, DV] as { rows, cols, data }; mask
 // [NQ, NK] (1 = may attend), keyPadding [NK] (1 = never attended).
+import { setHidden } from './dom.js';
 import { createMaskEditor } from './inputs/mask-editor.js';
 import { createMatrixEditor } from './inputs/matrix-editor.js';
 import { resizeMatrix } from './inputs/matrix-parse.js';
@@ -158,7 +159,7 @@ export function createInputs({ engine, tokenize, elements, onSizes, refresh }) {
 
     /** Hides the mask editor when the state does not use it (the text model path). */
     idle(state) {
-      if (!state.mask) elements.maskArea.hidden = true;
+      if (!state.mask) setHidden(elements.maskArea, true);
     },
   };
 }

@@ -4,6 +4,7 @@
 // and that image is drawn scaled, so 2048 × 2048 stays smooth. Token text
 // reaches the page only through canvas fillText and textContent, never as HTML.
 import { createScale, paletteTable, valuesToPixels } from '../colormap.js';
+import { setHidden, setText } from '../dom.js';
 import { formatWeight, shortLabel } from '../format.js';
 
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "Noto Color Emoji", sans-serif';
@@ -44,6 +45,11 @@ export function createHeatmap({
   let hovered = null; // this view's own pointer or keyboard cell, with the tooltip
   let marked = null; // a cell, row or column hovered in another view
   let paintedKey = ''; // what the image holds, to skip repainting the same values
+  let legendPalette = ''; // the palette the legend bar shows, likewise
+  // The widest label of the drawn label arrays. Measuring 2 × 128 labels takes
+  // a fifth of a millisecond, and a temperature change keeps the same arrays
+  // (callers never change one in place), so it is measured once per pair.
+  let measured = { rowLabels: null, colLabels: null, width: 0 };
 
   /**
    * data: { weights (or values) [rows, cols], rows, cols, rowLabels, colLabels,
@@ -62,10 +68,12 @@ export function createHeatmap({
       paintImage(image, data, colourScale, table);
       paintedKey = key;
     }
-    wrap.hidden = false;
+    setHidden(wrap, false);
     if (legend) {
-      legend.hidden = false;
-      paintLegend(legendParts, colourScale, table);
+      setHidden(legend, false);
+      if (data.palette !== legendPalette) paintLegendBar(legendParts, table);
+      legendPalette = data.palette;
+      labelLegend(legendParts, colourScale);
     }
     canvas.dataset.digest = data.digest;
     canvas.dataset.rows = String(data.rows);
@@ -92,12 +100,21 @@ export function createHeatmap({
   function render() {
     if (!data || wrap.clientWidth === 0) return;
     const ctx = canvas.getContext('2d');
-    layout = computeLayout(ctx, data, wrap.clientWidth, window.innerHeight);
+    if (measured.rowLabels !== data.rowLabels || measured.colLabels !== data.colLabels) {
+      measured = { rowLabels: data.rowLabels, colLabels: data.colLabels, width: widestLabel(ctx, data) };
+    }
+    layout = computeLayout(data, measured.width, wrap.clientWidth, window.innerHeight);
     const dpr = window.devicePixelRatio || 1;
     canvas.style.width = `${layout.width}px`;
     canvas.style.height = `${layout.height}px`;
-    canvas.width = Math.round(layout.width * dpr);
-    canvas.height = Math.round(layout.height * dpr);
+    // Assigning a canvas's size, even the one it has, restyles it and resets
+    // its context; paint() clears it and sets every context property it uses.
+    const width = Math.round(layout.width * dpr);
+    const height = Math.round(layout.height * dpr);
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
     canvas.dataset.plotLeft = String(layout.left);
     canvas.dataset.plotTop = String(layout.top);
     canvas.dataset.cell = String(layout.cellW);
@@ -198,7 +215,7 @@ export function createHeatmap({
   function hideCell() {
     const had = hovered !== null;
     hovered = null;
-    tooltip.hidden = true;
+    setHidden(tooltip, true);
     if (had && data && layout) paint(canvas.getContext('2d'));
     if (had) onHover(null, null);
   }
@@ -292,18 +309,24 @@ function paintImage(image, { values, rows, cols }, scale, table) {
   ctx.putImageData(pixels, 0, 0);
 }
 
-/**
- * Where things go, in CSS pixels: labels left of and above the plot, and
- * every step-th label drawn so labels never overlap. A square matrix gets a
- * square plot; others get cells of their own width and height.
- */
-function computeLayout(ctx, data, availableWidth, viewportHeight) {
+/** The width of the widest drawn label, in CSS pixels (at least LABEL_MAX_WIDTH counts as that). */
+function widestLabel(ctx, { rowLabels, colLabels }) {
   ctx.font = FONT;
   let labelWidth = 0;
-  for (const label of [...data.rowLabels, ...data.colLabels]) {
+  for (const label of [...rowLabels, ...colLabels]) {
     labelWidth = Math.max(labelWidth, ctx.measureText(shortLabel(label)).width);
     if (labelWidth >= LABEL_MAX_WIDTH) break;
   }
+  return labelWidth;
+}
+
+/**
+ * Where things go, in CSS pixels: labels (labelWidth wide at most) left of
+ * and above the plot, and every step-th label drawn so labels never overlap.
+ * A square matrix gets a square plot; others get cells of their own width
+ * and height.
+ */
+function computeLayout(data, labelWidth, availableWidth, viewportHeight) {
   const margin = Math.ceil(Math.min(labelWidth, LABEL_MAX_WIDTH)) + GAP + 2;
   const fitW = Math.max(PLOT_MIN / 2, availableWidth - margin - PAD);
   const fitH = viewportHeight - margin - HEIGHT_RESERVE;
@@ -370,7 +393,7 @@ function buildLegend(legend) {
   return { min, bar, max, kind };
 }
 
-function paintLegend(parts, scale, table) {
+function paintLegendBar(parts, table) {
   const ctx = parts.bar.getContext('2d');
   const pixels = ctx.createImageData(256, 1);
   for (let i = 0; i < 256; i++) {
@@ -378,8 +401,11 @@ function paintLegend(parts, scale, table) {
     pixels.data.set([table[c], table[c + 1], table[c + 2], 255], 4 * i);
   }
   ctx.putImageData(pixels, 0, 0);
+}
+
+function labelLegend(parts, scale) {
   const short = (v) => (v === 0 ? '0' : Math.abs(v) < 1e-3 ? v.toExponential(0) : String(Number(v.toPrecision(3))));
-  parts.min.textContent = scale.kind === 'log' ? `≤${short(scale.lo)}` : short(scale.min);
-  parts.max.textContent = scale.max > 0 || scale.max < 0 ? short(scale.max) : '0';
-  parts.kind.textContent = scale.kind === 'log' ? '(log)' : '';
+  setText(parts.min, scale.kind === 'log' ? `≤${short(scale.lo)}` : short(scale.min));
+  setText(parts.max, scale.max > 0 || scale.max < 0 ? short(scale.max) : '0');
+  setText(parts.kind, scale.kind === 'log' ? '(log)' : '');
 }
