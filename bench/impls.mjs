@@ -8,60 +8,37 @@
 // resolves to) the output [H, N, D] as a Float32Array. Only run() is timed; it
 // starts from the caller's typed arrays and ends with the output in a JS
 // typed array, so copies in and out of WASM memory are part of every figure.
+// wasm/pool.js is the same path from bench/ in Node and in the page.
+import { loadAttentionPool } from '../wasm/pool.js';
 import { attentionModel } from './onnx-model.mjs';
 
 /**
  * Every implementation, in table order, from the loaded libraries: this
- * engine on one thread, its worker pool with `cores` workers when there is
- * one, then the peers. Returns { impls, features, notes, close() }.
+ * engine on one thread, its worker pool with `cores` threads when it starts,
+ * then the peers. Returns { impls, features, notes, close() }.
  */
 export async function implementations({ engine, ort, tf, cores }) {
-  const needWeights = await hasNeedWeights(engine);
-  const impls = [engineImpl(engine, { needWeights })];
+  const impls = [engineImpl(engine)];
   const notes = [];
   const { pool, note } = await loadPool(cores);
-  if (pool) impls.push(engineImpl(pool, { needWeights, threads: pool.threads }));
+  if (pool) impls.push(engineImpl(pool, { threads: pool.threads }));
   else notes.push(note);
   impls.push(ortImpl(ort), tfjsImpl(tf), jsImpl());
   return {
     impls,
-    features: { needWeights, workers: pool ? pool.threads : null },
+    features: { workers: pool ? pool.threads : null },
     notes,
     close: () => pool?.terminate(),
   };
 }
 
 /**
- * Whether attention({ needWeights: false }) leaves the weights out, found by
- * asking the engine rather than by version (an engine without the option
- * ignores the unknown key and returns the weights).
+ * This engine's worker pool with `threads` threads, the caller computing one
+ * share (callerShare), or { note } saying why it did not start (a page may
+ * refuse workers).
  */
-export async function hasNeedWeights(engine) {
-  const result = await engine.attention({
-    query: new Float32Array([1, 0, 0, 1]),
-    key: new Float32Array([1, 0, 0, 1]),
-    value: new Float32Array([1, 2, 3, 4]),
-    queries: 2,
-    keys: 2,
-    dim: 2,
-    needWeights: false,
-  });
-  return !(result.weights?.length === 4);
-}
-
-/**
- * This engine's worker pool (wasm/pool.js, the same path from bench/ in Node
- * and in the page) with `threads` workers, or { note } saying why there is none.
- */
-export async function loadPool(threads) {
-  let loadAttentionPool;
+async function loadPool(threads) {
   try {
-    ({ loadAttentionPool } = await import('../wasm/pool.js'));
-  } catch (error) {
-    return { note: `attention-playground with all workers: not available yet (no wasm/pool.js: ${error?.message ?? error})` };
-  }
-  try {
-    // the caller computes one share itself (callerShare) where the pool has the option
     return { pool: await loadAttentionPool({ threads, callerShare: true }) };
   } catch (error) {
     return { note: `attention-playground with all workers: the pool did not start: ${error?.message ?? error}` };
@@ -70,17 +47,16 @@ export async function loadPool(threads) {
 
 /**
  * This engine, or its worker pool (anything with its attention(request),
- * returning the result or a promise of it). needWeights: false is passed when
- * the engine has it, so only the output is computed and copied.
+ * returning the result or a promise of it), with needWeights: false, so only
+ * the output is computed and copied.
  */
-export function engineImpl(engine, { needWeights, threads = 1 }) {
+function engineImpl(engine, { threads = 1 } = {}) {
   return {
     impl: 'attention-playground',
     threads,
     skip: () => null,
     async prepare({ n, heads, dim }, { query, key, value }) {
-      const request = { query, key, value, heads, queries: n, keys: n, dim };
-      if (needWeights) request.needWeights = false;
+      const request = { query, key, value, heads, queries: n, keys: n, dim, needWeights: false };
       return () => {
         const result = engine.attention(request);
         return typeof result?.then === 'function' ? result.then((r) => r.output) : result.output;
@@ -94,7 +70,7 @@ export function engineImpl(engine, { needWeights, threads = 1 }) {
  * ort.env.wasm.numThreads = 1 and wasmPaths. One session per width D (H and N
  * are symbolic in the model); graph optimisations on.
  */
-export function ortImpl(ort) {
+function ortImpl(ort) {
   const sessions = new Map();
   return {
     impl: 'onnxruntime-web',
@@ -131,7 +107,7 @@ export function ortImpl(ort) {
  * path is about 6× slower in the wasm backend, and scaling Q (N·D products)
  * instead of the scores (N² products) is what a user would write.
  */
-export function tfjsImpl(tf) {
+function tfjsImpl(tf) {
   return {
     impl: 'tfjs-wasm',
     threads: 1,
@@ -157,7 +133,7 @@ export function tfjsImpl(tf) {
 }
 
 /** Plain JavaScript: the textbook loops over Float32Arrays, one query row at a time. */
-export function jsImpl() {
+function jsImpl() {
   return {
     impl: 'js',
     threads: 1,
