@@ -7,11 +7,12 @@ import {
   variants,
 } from './validate.js';
 
+import { defineDirnameForGlue, isNode, readPackagedWasm } from './packaged.js';
+
 export { tokenize } from './tokenize.js';
 
 export { variants };
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
 /**
  * Loads the WASM core; in Node the packaged .wasm is read from disk (Node
@@ -24,14 +25,7 @@ export async function loadAttention(options = {}) {
   let { wasmBinary } = options;
   const { wasmModule } = options;
   if (wasmModule !== undefined) return new AttentionEngine(await instantiateCore(wasmModule));
-  if (!wasmBinary && isNode) {
-    const fsModule = 'node:fs/promises';
-    const { readFile } = await import(/* @vite-ignore */ fsModule);
-    const wasmUrl = new URL(/* @vite-ignore */ './generated/attention_core.wasm', import.meta.url);
-    wasmBinary = await readFile(wasmUrl);
-    // Emscripten's Node path reads __dirname, which ES modules do not define.
-    globalThis.__dirname ??= decodeURIComponent(new URL(/* @vite-ignore */ './generated/', import.meta.url).pathname);
-  }
+  if (!wasmBinary && isNode) wasmBinary = await readPackagedWasm();
   const { default: createAttentionCore } = await import('./generated/attention_core.js');
   const core = await createAttentionCore(wasmBinary ? { wasmBinary } : {});
   return new AttentionEngine(core);
@@ -43,10 +37,7 @@ async function instantiateCore(wasmModule) {
   if (!(wasmModule instanceof WebAssembly.Module)) {
     throw new TypeError(`wasmModule: expected a WebAssembly.Module, got ${typeof wasmModule}`);
   }
-  if (isNode) {
-    // Emscripten's Node path reads __dirname, which ES modules do not define.
-    globalThis.__dirname ??= decodeURIComponent(new URL(/* @vite-ignore */ './generated/', import.meta.url).pathname);
-  }
+  if (isNode) defineDirnameForGlue();
   const { default: createAttentionCore } = await import('./generated/attention_core.js');
   let fail;
   const failed = new Promise((resolve, reject) => { fail = reject; });

@@ -12,9 +12,9 @@
 // engine.attention(request). The request is checked here, on the caller's
 // thread, with the engine's own checks, before any worker sees it.
 import { loadAttention } from './index.js';
+import { isNode, readPackagedWasm } from './packaged.js';
 import { boolean, integer, parseAttentionRequest, requireObject } from './validate.js';
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
 async function defaultThreads() {
   if (isNode) {
@@ -301,11 +301,10 @@ async function compiledCore(options) {
   if (options.wasmModule !== undefined) return options.wasmModule;
   let bytes = options.wasmBinary;
   if (!bytes) {
-    const url = new URL('./generated/attention_core.wasm', import.meta.url);
     if (isNode) {
-      const fsModule = 'node:fs/promises';
-      bytes = await (await import(/* @vite-ignore */ fsModule)).readFile(url);
+      bytes = await readPackagedWasm();
     } else {
+      const url = new URL('./generated/attention_core.wasm', import.meta.url);
       const response = await fetch(url);
       if (!response.ok) throw new Error(`pool: could not fetch the WASM core from ${url}: HTTP ${response.status}`);
       bytes = await response.arrayBuffer();
