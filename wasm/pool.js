@@ -116,8 +116,8 @@ function regionOf(all, piece, queries, width) {
 }
 
 // The ArrayBuffers a worker sent back after use, refilled for its next call:
-// a fresh buffer costs a page fault per 4 KiB on first touch (several ms per
-// call at N = 1024, 8 heads in Chromium), a refilled one only the copy. A call
+// a fresh buffer costs a page fault per 4 KiB on first touch (megabytes per
+// call at N = 1024, 8 heads), a refilled one only the copy. A call
 // sends a worker five arrays per piece (query, key and value to read, output
 // and weights to write); the ten largest are kept.
 class SpareBuffers {

@@ -37,8 +37,9 @@ namespace attention {
 constexpr int kTileRows = 4;  // query rows per register tile
 constexpr int kPanel = 8;  // keys per key panel, value columns per value panel
 // Blocks of attention_fused.cpp (here so that tests can aim at their edges).
-// Keys per block, a multiple of kPanel: 128 measured about 2% faster than 64 at
-// N = 256 to 4096 (fewer rescales and calls per key), though 64 fits L1 whole.
+// Keys per block, a multiple of kPanel: 128 measured 1-2% faster than 64 at
+// N = 256 to 4096 (bench/core-ab.mjs; fewer rescales and calls per key), though
+// 64 fits L1 whole.
 constexpr int kKeyBlock = 128;
 // Query rows per block, a multiple of kTileRows: each query block streams all of a
 // head's packed K and V once, so 128 rather than 64 halves that traffic (which
