@@ -56,7 +56,8 @@ export function heatmapData(state, result, tokens, head) {
   };
 }
 
-export function linesData(state, result, tokens, head) {
+/** All heads' weights with their shape and labels, as the lines view and the exports take them. */
+export function allWeightsOf(result, tokens) {
   const { queries, keys } = shapeOf(result);
   return {
     weights: result.weights,
@@ -65,6 +66,12 @@ export function linesData(state, result, tokens, head) {
     keys,
     rowTokens: tokens,
     colTokens: keyTokensOf(result, tokens),
+  };
+}
+
+export function linesData(state, result, tokens, head) {
+  return {
+    ...allWeightsOf(result, tokens),
     head: head - 1,
     allHeads: state.allheads,
     layout: state.layout,

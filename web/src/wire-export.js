@@ -5,8 +5,8 @@
 // rebuilds the current request (Q, K, V, mask, options) in Python.
 import { heatmapSvg } from './export/svg.js';
 import { createExportToolbar } from './export/toolbar.js';
-import { requestOf, shapeOf } from './model.js';
-import { outputData } from './present.js';
+import { requestOf } from './model.js';
+import { allWeightsOf, outputData } from './present.js';
 
 /** The canvas each view draws on; views without one (steps, breakdown, stats) have no PNG. */
 const CANVAS_OF = {
@@ -34,14 +34,8 @@ export function createExport({ container, current }) {
       const shown = exportable();
       if (!shown) return null;
       const { result, tokens, head, state } = shown;
-      const { queries, keys } = shapeOf(result);
       return {
-        weights: result.weights,
-        heads: result.heads,
-        queries,
-        keys,
-        rowTokens: tokens,
-        colTokens: result.colTokens ?? tokens,
+        ...allWeightsOf(result, tokens),
         head,
         palette: state.palette,
         scale: state.scale,
