@@ -41,13 +41,10 @@ float f32_exp_nonpositive_scalar(float x) {
   const float n = vn - kMagic;
   float r = x - n * kLn2Hi;
   r = r - n * kLn2Lo;
-  float p = kC6;
-  p = p * r + kC5;
-  p = p * r + kC4;
-  p = p * r + kC3;
-  p = p * r + kC2;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  // p(r) = 1 + (r + r² q(r)) in the order fused_tiles.h gives
+  const float r2 = r * r;
+  const float q = (r * kC3 + kC2) + r2 * (r2 * kC6 + (r * kC5 + kC4));
+  const float p = 1.0f + (r + r2 * q);
   return p * two_n;
 }
 
@@ -119,14 +116,12 @@ inline v128_t f32x4_exp_nonpositive(v128_t x) {
   const v128_t n = wasm_f32x4_sub(vn, magic);
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Hi)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Lo)));
-  const v128_t one = wasm_f32x4_splat(1.0f);
-  v128_t p = wasm_f32x4_splat(kC6);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(kC5));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(kC4));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(kC3));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(kC2));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), one);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), one);
+  const v128_t r2 = wasm_f32x4_mul(r, r);
+  const v128_t high = wasm_f32x4_add(wasm_f32x4_mul(r2, wasm_f32x4_splat(kC6)),
+                                     wasm_f32x4_add(wasm_f32x4_mul(r, wasm_f32x4_splat(kC5)), wasm_f32x4_splat(kC4)));
+  const v128_t q = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(r, wasm_f32x4_splat(kC3)), wasm_f32x4_splat(kC2)),
+                                  wasm_f32x4_mul(r2, high));
+  const v128_t p = wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_add(r, wasm_f32x4_mul(r2, q)));
   return wasm_f32x4_mul(p, two_n);
 }
 
@@ -187,13 +182,23 @@ void f32_qk_4x8_wasmsimd_splat(float* scores, const float* q_tile, const float* 
 void f32_softmax_online_4xn_wasmsimd(float* s, int n, float* row_max, float* row_sum, float* alpha) {
   assert(n >= 0);
   const v128_t m_old = wasm_v128_load(row_max);
-  v128_t m = m_old;
-  for (int j = 0; j < n; ++j) m = wasm_f32x4_pmax(m, wasm_v128_load(s + j * kTileRows));
+  // four running maxima, so the pmax chain is a quarter as long; a maximum is
+  // the same whatever the order (no NaN reaches here)
+  v128_t m0 = m_old, m1 = m_old, m2 = m_old, m3 = m_old;
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    m0 = wasm_f32x4_pmax(m0, wasm_v128_load(s + j * kTileRows));
+    m1 = wasm_f32x4_pmax(m1, wasm_v128_load(s + (j + 1) * kTileRows));
+    m2 = wasm_f32x4_pmax(m2, wasm_v128_load(s + (j + 2) * kTileRows));
+    m3 = wasm_f32x4_pmax(m3, wasm_v128_load(s + (j + 3) * kTileRows));
+  }
+  for (; j < n; ++j) m0 = wasm_f32x4_pmax(m0, wasm_v128_load(s + j * kTileRows));
+  const v128_t m = wasm_f32x4_pmax(wasm_f32x4_pmax(m0, m1), wasm_f32x4_pmax(m2, m3));
   // shift = m, or 0 in lanes still at -inf (no allowed key yet), so -inf - shift stays -inf
   const v128_t shift = wasm_v128_andnot(m, wasm_f32x4_eq(m, wasm_f32x4_splat(-INFINITY)));
   const v128_t a = f32x4_exp_nonpositive(wasm_f32x4_sub(m_old, shift));
   v128_t sum = wasm_f32x4_splat(0.0f);
-  for (int j = 0; j < n; ++j) {
+  for (j = 0; j < n; ++j) {
     const v128_t e = f32x4_exp_nonpositive(wasm_f32x4_sub(wasm_v128_load(s + j * kTileRows), shift));
     wasm_v128_store(s + j * kTileRows, e);
     sum = wasm_f32x4_add(sum, e);
