@@ -105,24 +105,42 @@ void f32_exp_normalize_row_scalar(float* w, int n, float max, float inv_sum) {
 
 namespace {
 
-// Four lanes of f32_exp_nonpositive_scalar, operation for operation, so a lane
-// and the scalar function give the same bits.
-inline v128_t f32x4_exp_nonpositive(v128_t x) {
-  // pmax (x < floor ? floor : x) is one instruction in V8; f32x4.max is a NaN-aware sequence.
-  x = wasm_f32x4_pmax(x, wasm_f32x4_splat(kExpFloor));
+// U vectors of f32_exp_nonpositive_scalar, operation for operation, so a lane
+// and the scalar function give the same bits: x[u] <- exp(x[u]) for u < U.
+// The U exps go step by step side by side (V8 emits wasm in order and does
+// not schedule it), so the CPU has U independent chains at hand; U = 4 made
+// the online softmax about an eighth faster than one at a time.
+template <int U>
+inline void f32x4_exp_nonpositive_n(v128_t* x) {
+  v128_t vn[U], two_n[U], r[U], r2[U], q[U];
   const v128_t magic = wasm_f32x4_splat(kMagic);
-  const v128_t vn = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(kLog2e)), magic);
-  const v128_t two_n = wasm_i32x4_shl(vn, 23);
-  const v128_t n = wasm_f32x4_sub(vn, magic);
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Hi)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Lo)));
-  const v128_t r2 = wasm_f32x4_mul(r, r);
-  const v128_t high = wasm_f32x4_add(wasm_f32x4_mul(r2, wasm_f32x4_splat(kC6)),
-                                     wasm_f32x4_add(wasm_f32x4_mul(r, wasm_f32x4_splat(kC5)), wasm_f32x4_splat(kC4)));
-  const v128_t q = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(r, wasm_f32x4_splat(kC3)), wasm_f32x4_splat(kC2)),
-                                  wasm_f32x4_mul(r2, high));
-  const v128_t p = wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_add(r, wasm_f32x4_mul(r2, q)));
-  return wasm_f32x4_mul(p, two_n);
+  for (int u = 0; u < U; ++u) {
+    // pmax (x < floor ? floor : x) is one instruction in V8; f32x4.max is a NaN-aware sequence.
+    x[u] = wasm_f32x4_pmax(x[u], wasm_f32x4_splat(kExpFloor));
+    vn[u] = wasm_f32x4_add(wasm_f32x4_mul(x[u], wasm_f32x4_splat(kLog2e)), magic);
+  }
+  for (int u = 0; u < U; ++u) {
+    two_n[u] = wasm_i32x4_shl(vn[u], 23);
+    const v128_t n = wasm_f32x4_sub(vn[u], magic);
+    r[u] = wasm_f32x4_sub(x[u], wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Hi)));
+    r[u] = wasm_f32x4_sub(r[u], wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Lo)));
+  }
+  for (int u = 0; u < U; ++u) r2[u] = wasm_f32x4_mul(r[u], r[u]);
+  for (int u = 0; u < U; ++u) {
+    const v128_t high = wasm_f32x4_add(wasm_f32x4_mul(r2[u], wasm_f32x4_splat(kC6)),
+                                       wasm_f32x4_add(wasm_f32x4_mul(r[u], wasm_f32x4_splat(kC5)), wasm_f32x4_splat(kC4)));
+    q[u] = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(r[u], wasm_f32x4_splat(kC3)), wasm_f32x4_splat(kC2)),
+                          wasm_f32x4_mul(r2[u], high));
+  }
+  for (int u = 0; u < U; ++u) {
+    const v128_t p = wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_add(r[u], wasm_f32x4_mul(r2[u], q[u])));
+    x[u] = wasm_f32x4_mul(p, two_n[u]);
+  }
+}
+
+inline v128_t f32x4_exp_nonpositive(v128_t x) {
+  f32x4_exp_nonpositive_n<1>(&x);
+  return x;
 }
 
 // Stores the 4 x 4 block a (a[r] = row r, lanes = keys c .. c + 3) key-major:
@@ -198,7 +216,16 @@ void f32_softmax_online_4xn_wasmsimd(float* s, int n, float* row_max, float* row
   const v128_t shift = wasm_v128_andnot(m, wasm_f32x4_eq(m, wasm_f32x4_splat(-INFINITY)));
   const v128_t a = f32x4_exp_nonpositive(wasm_f32x4_sub(m_old, shift));
   v128_t sum = wasm_f32x4_splat(0.0f);
-  for (j = 0; j < n; ++j) {
+  for (j = 0; j + 4 <= n; j += 4) {
+    v128_t e[4];
+    for (int u = 0; u < 4; ++u) e[u] = wasm_f32x4_sub(wasm_v128_load(s + (j + u) * kTileRows), shift);
+    f32x4_exp_nonpositive_n<4>(e);
+    for (int u = 0; u < 4; ++u) {
+      wasm_v128_store(s + (j + u) * kTileRows, e[u]);
+      sum = wasm_f32x4_add(sum, e[u]);
+    }
+  }
+  for (; j < n; ++j) {
     const v128_t e = f32x4_exp_nonpositive(wasm_f32x4_sub(wasm_v128_load(s + j * kTileRows), shift));
     wasm_v128_store(s + j * kTileRows, e);
     sum = wasm_f32x4_add(sum, e);
@@ -256,13 +283,19 @@ void f32_pv_4x8_wasmsimd_splat(float* out, std::size_t ld_out, const float* alph
   }
 }
 
-// Four at a time; the n % 4 tail goes through the scalar exp, which gives the
+// Sixteen at a time, then four; the n % 4 tail goes through the scalar exp, which gives the
 // same bits as a lane, so an entry's value does not depend on where it falls.
-void f32_exp_normalize_row_wasmsimd_u4(float* w, int n, float max, float inv_sum) {
+void f32_exp_normalize_row_wasmsimd_u16(float* w, int n, float max, float inv_sum) {
   assert(n >= 0);
   const v128_t vmax = wasm_f32x4_splat(max);
   const v128_t vinv = wasm_f32x4_splat(inv_sum);
   int j = 0;
+  for (; j + 16 <= n; j += 16) {
+    v128_t e[4];
+    for (int u = 0; u < 4; ++u) e[u] = wasm_f32x4_sub(wasm_v128_load(w + j + 4 * u), vmax);
+    f32x4_exp_nonpositive_n<4>(e);
+    for (int u = 0; u < 4; ++u) wasm_v128_store(w + j + 4 * u, wasm_f32x4_mul(e[u], vinv));
+  }
   for (; j + 4 <= n; j += 4) {
     const v128_t e = f32x4_exp_nonpositive(wasm_f32x4_sub(wasm_v128_load(w + j), vmax));
     wasm_v128_store(w + j, wasm_f32x4_mul(e, vinv));

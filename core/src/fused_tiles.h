@@ -79,7 +79,7 @@ void f32_qk_4x8_wasmsimd_splat(float* scores, const float* q_tile, const float* 
 void f32_softmax_online_4xn_wasmsimd(float* s, int n, float* row_max, float* row_sum, float* alpha);
 void f32_pv_4x8_wasmsimd_splat(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
                                const float* value_panels, std::size_t panel_stride, int panels);
-void f32_exp_normalize_row_wasmsimd_u4(float* w, int n, float max, float inv_sum);
+void f32_exp_normalize_row_wasmsimd_u16(float* w, int n, float max, float inv_sum);
 
 inline void f32_qk_4x8(float* scores, const float* q_tile, const float* key_panels, int dim, int panels) {
   f32_qk_4x8_wasmsimd_splat(scores, q_tile, key_panels, dim, panels);
@@ -92,7 +92,7 @@ inline void f32_pv_4x8(float* out, std::size_t ld_out, const float* alpha, const
   f32_pv_4x8_wasmsimd_splat(out, ld_out, alpha, p, n, value_panels, panel_stride, panels);
 }
 inline void f32_exp_normalize_row(float* w, int n, float max, float inv_sum) {
-  f32_exp_normalize_row_wasmsimd_u4(w, n, max, inv_sum);
+  f32_exp_normalize_row_wasmsimd_u16(w, n, max, inv_sum);
 }
 #else
 inline void f32_qk_4x8(float* scores, const float* q_tile, const float* key_panels, int dim, int panels) {
