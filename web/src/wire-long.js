@@ -5,18 +5,23 @@
 // and only the last is sent.
 import { generateTokens, LONG_MAX_TOKENS, overviewGrid, ZOOM_MAX, zoomAround } from './long.js';
 import { digestOf, maxOf } from './model.js';
+import { createWorkerChannel } from './worker-channel.js';
 
 /**
  * elements: { note, back, progress, bar, text } (see index.html).
  * refresh() when a worker answer arrives.
  */
 export function createLongMode({ makeWorker, tokenize, heatmap, elements, refresh }) {
-  let worker = null;
-  let nextId = 1;
-  let busy = null; // { id, key, kind, n }
-  let waiting = null;
-  const answers = new Map(); // key -> result or { error }: the last overview and the last zoom
   let tokens = { key: null, list: [], total: 0 };
+  // the last overview and the last zoom are kept
+  const channel = createWorkerChannel({
+    makeWorker,
+    keep: 2,
+    onAnswer: () => refresh(),
+    onFailure: () => refresh(),
+    onProgress: showProgress,
+    onSend: (task) => showProgress(task, 0),
+  });
 
   function tokensOf(state) {
     const text = state.longtext.trim();
@@ -28,52 +33,13 @@ export function createLongMode({ makeWorker, tokenize, heatmap, elements, refres
     return tokens;
   }
 
-  function ensureWorker() {
-    if (worker) return worker;
-    worker = makeWorker();
-    worker.addEventListener('message', onMessage);
-    worker.addEventListener('error', (event) => {
-      event.preventDefault?.();
-      if (busy) answers.set(busy.key, { error: event.message || 'the compute worker failed' });
-      busy = null;
-      worker = null;
-      showProgress(null);
-      refresh();
-    });
-    return worker;
-  }
-
-  function onMessage(event) {
-    const { id, progress, stage, result, error } = event.data;
-    if (!busy || id !== busy.id) return;
-    if (stage) return showProgress(busy, stage);
-    if (progress !== undefined) return showProgress(busy, progress);
-    answers.set(busy.key, error === undefined ? result : { error });
-    for (const key of answers.keys()) {
-      if (answers.size > 2) answers.delete(key);
-    }
-    busy = null;
-    if (waiting) {
-      const next = waiting;
-      waiting = null;
-      send(next);
-    } else {
-      showProgress(null);
-    }
-    refresh();
-  }
-
-  function send(request) {
-    busy = { id: nextId++, ...request };
-    ensureWorker().postMessage({ id: busy.id, long: request.kind, state: request.state, tokens: request.tokens, head: request.head, region: request.region });
-    showProgress(busy, 0);
-  }
-
+  // task: the channel's task (its message is the request posted), or null when idle
   function showProgress(task, done) {
     elements.progress.hidden = task === null;
     if (task === null) return;
+    const { long: kind, tokens: list } = task.message;
     elements.bar.max = 1;
-    const what = task.kind === 'overview' ? `the overview of ${task.tokens.length} tokens` : `the zoomed region of ${task.tokens.length} tokens`;
+    const what = kind === 'overview' ? `the overview of ${list.length} tokens` : `the zoomed region of ${list.length} tokens`;
     if (typeof done === 'number') {
       elements.bar.value = done;
       elements.text.textContent = `Computing ${what} in the background: ${Math.round(done * 100)}%…`;
@@ -84,16 +50,9 @@ export function createLongMode({ makeWorker, tokenize, heatmap, elements, refres
   }
 
   /** The answer of request, or null after asking the worker for it. */
-  function fetch(request) {
-    const answer = answers.get(request.key);
-    if (answer) {
-      if (answer.error !== undefined) throw new Error(answer.error);
-      return answer;
-    }
-    if (busy?.key === request.key) return null;
-    if (busy) waiting = request;
-    else send(request);
-    return null;
+  function fetch({ key, kind, state, tokens: list, head, region }) {
+    const { answer } = channel.get(key, { long: kind, state, tokens: list, head, region });
+    return answer ?? null;
   }
 
   const settingsOf = (state) => ({
