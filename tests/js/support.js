@@ -7,6 +7,7 @@
 //   DA additive hidden width, E model width of multi-head attention.
 // All tensors are dense and row-major.
 import { expect } from 'vitest';
+import { mulberry32 } from '../../web/src/inputs/random.js';
 
 // Tolerance of float32 WASM results against float64 references:
 // |got - want| <= ABS_TOL + REL_TOL * |want|. The kernel accumulates in
@@ -17,17 +18,8 @@ import { expect } from 'vitest';
 export const ABS_TOL = 1e-5;
 export const REL_TOL = 1e-4;
 
-/** Deterministic uniform numbers in [0, 1): mulberry32. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform numbers in [0, 1): mulberry32, the page's own generator. */
+export const rng = mulberry32;
 
 /** count floats uniform in [-range, range), from a seed. */
 export function randomFloats(count, seed, range = 1) {

@@ -13,6 +13,7 @@
 // (edge cells: of the rows and keys they have).
 // zoom: the exact weights of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1, one
 // rows call and a key slice.
+import { mulberry32 } from './inputs/random.js';
 import { attentionRequest, DIM, paramsFor } from './model.js';
 
 export const LONG_MAX_TOKENS = 16384;
@@ -27,21 +28,9 @@ const WORDS = (
   'cross sat ran saw found made gave took because but while when where which who what'
 ).split(' ');
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function randomOf(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n words drawn from a fixed word list by a generator seeded with seed: the same n and seed, the same tokens. */
 export function generateTokens(n, seed) {
-  const next = randomOf(seed ^ 0x9e3779b9);
+  const next = mulberry32(seed ^ 0x9e3779b9);
   return Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]);
 }
 
