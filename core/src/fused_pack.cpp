@@ -3,33 +3,22 @@
 
 #include <cassert>
 
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
-#endif
-
 namespace attention {
 
-void f32_pack_key_panel_8xd_scalar(float* panel, float* norm2, const float* const* keys, int dim) {
-  assert(dim >= 1);
-  for (int c = 0; c < kPanel; ++c) {
-    float sum = 0.0f;
-    for (int d = 0; d < dim; ++d) {
-      const float k = keys[c][d];
-      panel[d * kPanel + c] = k;
-      sum += k * k;
-    }
-    norm2[c] = sum;
-  }
-}
+namespace {
 
-void f32_pack_query_tile_4xd_scalar(float* q_tile, float* norm2, const float* const* rows, int dim, float m) {
+// The one packer behind both: rows[0 .. R-1] (each dim floats), times m when
+// Scaled, interleaved into dst [dim, R]: dst[d * R + r] = m · rows[r][d], and
+// norm2[r] = Σ_d (m · rows[r][d])², summed over d in order from 0.
+template <int R, bool Scaled>
+void pack_rows_scalar(float* dst, float* norm2, const float* const* rows, int dim, float m) {
   assert(dim >= 1);
-  for (int r = 0; r < kTileRows; ++r) {
+  for (int r = 0; r < R; ++r) {
     float sum = 0.0f;
     for (int d = 0; d < dim; ++d) {
-      const float q = m * rows[r][d];
-      q_tile[d * kTileRows + r] = q;
-      sum += q * q;
+      const float x = Scaled ? m * rows[r][d] : rows[r][d];
+      dst[d * R + r] = x;
+      sum += x * x;
     }
     norm2[r] = sum;
   }
@@ -37,80 +26,65 @@ void f32_pack_query_tile_4xd_scalar(float* q_tile, float* norm2, const float* co
 
 #if defined(__wasm_simd128__)
 
-namespace {
-
-// The 4 x 4 transpose of a[0 .. 3] (a[i] = row i, lanes = columns) in place:
-// afterwards a[k] holds column k, lane i from row i.
-inline void transpose_4x4(v128_t* a) {
-  const v128_t t0 = wasm_i32x4_shuffle(a[0], a[1], 0, 4, 1, 5);  // a00 a10 a01 a11
-  const v128_t t1 = wasm_i32x4_shuffle(a[2], a[3], 0, 4, 1, 5);  // a20 a30 a21 a31
-  const v128_t t2 = wasm_i32x4_shuffle(a[0], a[1], 2, 6, 3, 7);  // a02 a12 a03 a13
-  const v128_t t3 = wasm_i32x4_shuffle(a[2], a[3], 2, 6, 3, 7);  // a22 a32 a23 a33
-  a[0] = wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5);
-  a[1] = wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7);
-  a[2] = wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5);
-  a[3] = wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7);
+// Four d at a time: per group of 4 rows, 4 loads (times m when Scaled), a 4 × 4
+// transpose and 4 stores; lane r of a group's norm vector is its row r's sum,
+// accumulated in d order as the scalar one. The last dim % 4 columns are
+// scalar, continuing those sums.
+template <int R, bool Scaled>
+void pack_rows_wasmsimd(float* dst, float* norm2, const float* const* rows, int dim, float m) {
+  static_assert(R % 4 == 0, "rows come in groups of one vector");
+  constexpr int kGroups = R / 4;
+  assert(dim >= 1);
+  const v128_t vm = wasm_f32x4_splat(m);
+  v128_t norm[kGroups];
+  for (v128_t& n : norm) n = wasm_f32x4_splat(0.0f);
+  int d = 0;
+  for (; d + 4 <= dim; d += 4) {
+    for (int g = 0; g < kGroups; ++g) {
+      v128_t a[4];
+      for (int c = 0; c < 4; ++c) {
+        a[c] = wasm_v128_load(rows[4 * g + c] + d);
+        if (Scaled) a[c] = wasm_f32x4_mul(vm, a[c]);
+      }
+      f32x4_transpose_4x4(a);
+      for (int k = 0; k < 4; ++k) {
+        wasm_v128_store(dst + (d + k) * R + 4 * g, a[k]);
+        norm[g] = wasm_f32x4_add(norm[g], wasm_f32x4_mul(a[k], a[k]));
+      }
+    }
+  }
+  for (int g = 0; g < kGroups; ++g) wasm_v128_store(norm2 + 4 * g, norm[g]);
+  for (; d < dim; ++d) {
+    for (int r = 0; r < R; ++r) {
+      const float x = Scaled ? m * rows[r][d] : rows[r][d];
+      dst[d * R + r] = x;
+      norm2[r] += x * x;
+    }
+  }
 }
+
+#endif
 
 }  // namespace
 
-// Four d at a time: 8 loads (4 floats of each key), two 4 x 4 transposes, 8
-// stores; lane c of the norm vectors is key c's sum, accumulated in d order as
-// the scalar one. The last dim % 4 columns are scalar, continuing those sums.
-void f32_pack_key_panel_8xd_wasmsimd(float* panel, float* norm2, const float* const* keys, int dim) {
-  assert(dim >= 1);
-  v128_t lo_norm = wasm_f32x4_splat(0.0f), hi_norm = lo_norm;
-  int d = 0;
-  for (; d + 4 <= dim; d += 4) {
-    v128_t lo[4], hi[4];
-    for (int c = 0; c < 4; ++c) {
-      lo[c] = wasm_v128_load(keys[c] + d);
-      hi[c] = wasm_v128_load(keys[c + 4] + d);
-    }
-    transpose_4x4(lo);
-    transpose_4x4(hi);
-    for (int k = 0; k < 4; ++k) {
-      wasm_v128_store(panel + (d + k) * kPanel, lo[k]);
-      wasm_v128_store(panel + (d + k) * kPanel + 4, hi[k]);
-      lo_norm = wasm_f32x4_add(lo_norm, wasm_f32x4_mul(lo[k], lo[k]));
-      hi_norm = wasm_f32x4_add(hi_norm, wasm_f32x4_mul(hi[k], hi[k]));
-    }
-  }
-  wasm_v128_store(norm2, lo_norm);
-  wasm_v128_store(norm2 + 4, hi_norm);
-  for (; d < dim; ++d) {
-    for (int c = 0; c < kPanel; ++c) {
-      const float k = keys[c][d];
-      panel[d * kPanel + c] = k;
-      norm2[c] += k * k;
-    }
-  }
+void f32_pack_key_panel_8xd_scalar(float* panel, float* norm2, const float* const* keys, int dim) {
+  pack_rows_scalar<kPanel, false>(panel, norm2, keys, dim, 1.0f);
 }
 
-// As the key panel, with 4 rows and the multiplier applied to each loaded row
-// before the transpose (elementwise, so the same products as the scalar one).
+void f32_pack_query_tile_4xd_scalar(float* q_tile, float* norm2, const float* const* rows, int dim, float m) {
+  pack_rows_scalar<kTileRows, true>(q_tile, norm2, rows, dim, m);
+}
+
+#if defined(__wasm_simd128__)
+
+void f32_pack_key_panel_8xd_wasmsimd(float* panel, float* norm2, const float* const* keys, int dim) {
+  pack_rows_wasmsimd<kPanel, false>(panel, norm2, keys, dim, 1.0f);
+}
+
+// The multiplier is applied to each loaded row before the transpose
+// (elementwise, so the same products as the scalar one).
 void f32_pack_query_tile_4xd_wasmsimd(float* q_tile, float* norm2, const float* const* rows, int dim, float m) {
-  assert(dim >= 1);
-  const v128_t vm = wasm_f32x4_splat(m);
-  v128_t norm = wasm_f32x4_splat(0.0f);
-  int d = 0;
-  for (; d + 4 <= dim; d += 4) {
-    v128_t a[4];
-    for (int r = 0; r < 4; ++r) a[r] = wasm_f32x4_mul(vm, wasm_v128_load(rows[r] + d));
-    transpose_4x4(a);
-    for (int k = 0; k < 4; ++k) {
-      wasm_v128_store(q_tile + (d + k) * kTileRows, a[k]);
-      norm = wasm_f32x4_add(norm, wasm_f32x4_mul(a[k], a[k]));
-    }
-  }
-  wasm_v128_store(norm2, norm);
-  for (; d < dim; ++d) {
-    for (int r = 0; r < kTileRows; ++r) {
-      const float q = m * rows[r][d];
-      q_tile[d * kTileRows + r] = q;
-      norm2[r] += q * q;
-    }
-  }
+  pack_rows_wasmsimd<kTileRows, true>(q_tile, norm2, rows, dim, m);
 }
 
 #endif

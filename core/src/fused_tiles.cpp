@@ -6,10 +6,6 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
-#endif
-
 namespace attention {
 
 namespace {
@@ -144,16 +140,11 @@ inline v128_t f32x4_exp_nonpositive(v128_t x) {
 }
 
 // Stores the 4 x 4 block a (a[r] = row r, lanes = keys c .. c + 3) key-major:
-// dst[c * 4 + r] = a[r][c], a transpose by two rounds of interleaving shuffles.
+// dst[c * 4 + r] = a[r][c].
 inline void store_transposed_4x4(float* dst, v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
-  const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5);  // a0c0 a1c0 a0c1 a1c1
-  const v128_t t1 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);  // a2c0 a3c0 a2c1 a3c1
-  const v128_t t2 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);  // a0c2 a1c2 a0c3 a1c3
-  const v128_t t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);  // a2c2 a3c2 a2c3 a3c3
-  wasm_v128_store(dst, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
-  wasm_v128_store(dst + 4, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
-  wasm_v128_store(dst + 8, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
-  wasm_v128_store(dst + 12, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+  v128_t a[4] = {a0, a1, a2, a3};
+  f32x4_transpose_4x4(a);
+  for (int k = 0; k < 4; ++k) wasm_v128_store(dst + 4 * k, a[k]);
 }
 
 }  // namespace

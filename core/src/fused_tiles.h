@@ -35,6 +35,10 @@
 
 #include <cstddef>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace attention {
 
 constexpr int kTileRows = 4;  // query rows per register tile
@@ -75,6 +79,21 @@ void f32_pv_4x8_scalar(float* out, std::size_t ld_out, const float* alpha, const
 void f32_exp_normalize_row_scalar(float* w, int n, float max, float inv_sum);
 
 #if defined(__wasm_simd128__)
+// The 4 × 4 transpose of a[0 .. 3] (a[i] = row i, lanes = columns) in place,
+// by two rounds of interleaving shuffles: afterwards a[k] holds column k,
+// lane i from row i. The packing (fused_pack.cpp) and the logit tile's
+// key-major store use it.
+inline void f32x4_transpose_4x4(v128_t* a) {
+  const v128_t t0 = wasm_i32x4_shuffle(a[0], a[1], 0, 4, 1, 5);  // a00 a10 a01 a11
+  const v128_t t1 = wasm_i32x4_shuffle(a[2], a[3], 0, 4, 1, 5);  // a20 a30 a21 a31
+  const v128_t t2 = wasm_i32x4_shuffle(a[0], a[1], 2, 6, 3, 7);  // a02 a12 a03 a13
+  const v128_t t3 = wasm_i32x4_shuffle(a[2], a[3], 2, 6, 3, 7);  // a22 a32 a23 a33
+  a[0] = wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5);
+  a[1] = wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7);
+  a[2] = wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5);
+  a[3] = wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7);
+}
+
 void f32_qk_4x8_wasmsimd_splat(float* scores, const float* q_tile, const float* key_panels, int dim, int panels);
 void f32_softmax_online_4xn_wasmsimd(float* s, int n, float* row_max, float* row_sum, float* alpha);
 void f32_pv_4x8_wasmsimd_splat(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,

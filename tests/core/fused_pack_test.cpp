@@ -10,6 +10,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "fused_pack.h"
@@ -29,50 +30,44 @@ double sum_of_squares(const float* x, int dim, double m = 1.0) {
   return sum;
 }
 
-TEST(FusedPackKeys, TransposesEightKeysExactlyAndSumsTheirSquares) {
-  Rng rng(11);
+// Packs R rows with pack(dst, norm2, rows, dim) for every width in kDims: rows
+// start one float off any 16-byte boundary, row `missing` is zeros. Checks the
+// interleaved copy (times m) exactly, the norms within float32 rounding, and
+// that nothing outside [dim, R] was written.
+template <int R, typename Pack>
+void expect_packs_rows(std::uint64_t seed, int missing, float m, Pack pack) {
+  Rng rng(seed);
   for (int dim : kDims) {
-    // one float of offset: rows start off any 16-byte boundary; key 5 is missing (zeros)
-    const std::vector<float> data = attention_test::random_floats(rng, 1 + static_cast<std::size_t>(kPanel) * dim);
+    const std::vector<float> data = attention_test::random_floats(rng, 1 + static_cast<std::size_t>(R) * dim);
     const std::vector<float> zeros(dim, 0.0f);
-    const float* keys[kPanel];
-    for (int c = 0; c < kPanel; ++c) keys[c] = c == 5 ? zeros.data() : data.data() + 1 + static_cast<std::size_t>(c) * dim;
-    std::vector<float> panel(static_cast<std::size_t>(dim) * kPanel + 2, NAN);
-    float norm2[kPanel];
-    attention::f32_pack_key_panel_8xd(panel.data() + 1, norm2, keys, dim);
-    for (int c = 0; c < kPanel; ++c) {
+    const float* rows[R];
+    for (int r = 0; r < R; ++r) rows[r] = r == missing ? zeros.data() : data.data() + 1 + static_cast<std::size_t>(r) * dim;
+    std::vector<float> packed(static_cast<std::size_t>(dim) * R + 2, NAN);
+    float norm2[R];
+    pack(packed.data() + 1, norm2, rows, dim);
+    for (int r = 0; r < R; ++r) {
       for (int d = 0; d < dim; ++d) {
-        ASSERT_EQ(panel[1 + d * kPanel + c], keys[c][d]) << "key " << c << ", d = " << d << ", D = " << dim;
-      }
-      const double want = sum_of_squares(keys[c], dim);
-      EXPECT_NEAR(norm2[c], want, (dim + 1) * FLT_EPSILON * want) << "key " << c << ", D = " << dim;
-    }
-    EXPECT_EQ(norm2[5], 0.0f);
-    EXPECT_TRUE(std::isnan(panel[0]) && std::isnan(panel[1 + dim * kPanel])) << "wrote outside the panel";
-  }
-}
-
-TEST(FusedPackQueries, InterleavesFourRowsTimesTheMultiplierAndSumsTheirSquares) {
-  Rng rng(12);
-  const float m = 0.125f * 3.0f;
-  for (int dim : kDims) {
-    const std::vector<float> data = attention_test::random_floats(rng, 1 + static_cast<std::size_t>(kTileRows) * dim);
-    const std::vector<float> zeros(dim, 0.0f);
-    const float* rows[kTileRows];
-    for (int r = 0; r < kTileRows; ++r) rows[r] = r == 3 ? zeros.data() : data.data() + 1 + static_cast<std::size_t>(r) * dim;
-    std::vector<float> tile(static_cast<std::size_t>(dim) * kTileRows + 2, NAN);
-    float norm2[kTileRows];
-    attention::f32_pack_query_tile_4xd(tile.data() + 1, norm2, rows, dim, m);
-    for (int r = 0; r < kTileRows; ++r) {
-      for (int d = 0; d < dim; ++d) {
-        ASSERT_EQ(tile[1 + d * kTileRows + r], m * rows[r][d]) << "row " << r << ", d = " << d << ", D = " << dim;
+        ASSERT_EQ(packed[1 + d * R + r], m * rows[r][d]) << "row " << r << ", d = " << d << ", D = " << dim;
       }
       const double want = sum_of_squares(rows[r], dim, m);
       EXPECT_NEAR(norm2[r], want, (dim + 1) * FLT_EPSILON * want) << "row " << r << ", D = " << dim;
     }
-    EXPECT_EQ(norm2[3], 0.0f);
-    EXPECT_TRUE(std::isnan(tile[0]) && std::isnan(tile[1 + dim * kTileRows])) << "wrote outside the tile";
+    EXPECT_EQ(norm2[missing], 0.0f);
+    EXPECT_TRUE(std::isnan(packed[0]) && std::isnan(packed[1 + dim * R])) << "wrote outside the packed rows, D = " << dim;
   }
+}
+
+TEST(FusedPackKeys, TransposesEightKeysExactlyAndSumsTheirSquares) {
+  expect_packs_rows<kPanel>(11, 5, 1.0f, [](float* panel, float* norm2, const float* const* keys, int dim) {
+    attention::f32_pack_key_panel_8xd(panel, norm2, keys, dim);
+  });
+}
+
+TEST(FusedPackQueries, InterleavesFourRowsTimesTheMultiplierAndSumsTheirSquares) {
+  const float m = 0.125f * 3.0f;
+  expect_packs_rows<kTileRows>(12, 3, m, [m](float* tile, float* norm2, const float* const* rows, int dim) {
+    attention::f32_pack_query_tile_4xd(tile, norm2, rows, dim, m);
+  });
 }
 
 TEST(FusedPackKeys, GivesAnInfiniteOrNaNNormForAnOverflowingOrNonFiniteKey) {
