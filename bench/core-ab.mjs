@@ -8,7 +8,7 @@
 // Save a build with `cp wasm/generated/attention_core.wasm /tmp/a.wasm` before
 // changing the kernel and rebuilding (npm run build:wasm).
 import { readFile } from 'node:fs/promises';
-import { defineDirnameForGlue } from '../wasm/packaged.js';
+import { importGlue } from '../wasm/packaged.js';
 import { makeInputs, median } from './workload.mjs';
 
 const args = process.argv.slice(2);
@@ -20,8 +20,7 @@ if (!(N > 0 && H > 0 && files.length > 0)) {
   process.exit(2);
 }
 
-defineDirnameForGlue();
-const { default: createAttentionCore } = await import('../wasm/generated/attention_core.js');
+const createAttentionCore = await importGlue();
 const { query, key, value } = makeInputs({ n: N, heads: H, dim });
 const builds = [];
 for (const file of files) {

@@ -7,7 +7,7 @@ import {
   variants,
 } from './validate.js';
 
-import { defineDirnameForGlue, isNode, readPackagedWasm } from './packaged.js';
+import { importGlue, isNode, readPackagedWasm } from './packaged.js';
 
 export { tokenize } from './tokenize.js';
 
@@ -26,7 +26,7 @@ export async function loadAttention(options = {}) {
   const { wasmModule } = options;
   if (wasmModule !== undefined) return new AttentionEngine(await instantiateCore(wasmModule));
   if (!wasmBinary && isNode) wasmBinary = await readPackagedWasm();
-  const { default: createAttentionCore } = await import('./generated/attention_core.js');
+  const createAttentionCore = await importGlue();
   const core = await createAttentionCore(wasmBinary ? { wasmBinary } : {});
   return new AttentionEngine(core);
 }
@@ -37,8 +37,7 @@ async function instantiateCore(wasmModule) {
   if (!(wasmModule instanceof WebAssembly.Module)) {
     throw new TypeError(`wasmModule: expected a WebAssembly.Module, got ${typeof wasmModule}`);
   }
-  if (isNode) defineDirnameForGlue();
-  const { default: createAttentionCore } = await import('./generated/attention_core.js');
+  const createAttentionCore = await importGlue();
   let fail;
   const failed = new Promise((resolve, reject) => { fail = reject; });
   const instantiateWasm = (imports, receive) => {

@@ -4,14 +4,14 @@
 // file itself, beside its generated JS.
 export const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 
-/** Node only: defines __dirname for Emscripten's glue (before it is imported). */
-export function defineDirnameForGlue() {
-  globalThis.__dirname ??= decodeURIComponent(new URL(/* @vite-ignore */ './generated/', import.meta.url).pathname);
+/** Emscripten's factory of the core (createAttentionCore), ready to run here: in Node, __dirname is defined first. */
+export async function importGlue() {
+  if (isNode) globalThis.__dirname ??= decodeURIComponent(new URL(/* @vite-ignore */ './generated/', import.meta.url).pathname);
+  return (await import('./generated/attention_core.js')).default;
 }
 
-/** Node only: the packaged .wasm's bytes (and __dirname defined for the glue). */
+/** Node only: the packaged .wasm's bytes. */
 export async function readPackagedWasm() {
-  defineDirnameForGlue();
   const fsModule = 'node:fs/promises';
   const { readFile } = await import(/* @vite-ignore */ fsModule);
   return readFile(new URL(/* @vite-ignore */ './generated/attention_core.wasm', import.meta.url));

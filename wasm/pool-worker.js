@@ -8,8 +8,7 @@
 //   out: { id, pieces: [{ output, weights }], spare: [the pieces' input ArrayBuffers] }
 //        or { id, error: { name, message } }
 import { loadAttention } from './index.js';
-
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof self === 'undefined';
+import { isNode } from './packaged.js';
 
 // No top-level await: Vite bundles workers as classic scripts (iife) by default.
 // A worker_threads port queues messages until its listener is attached.

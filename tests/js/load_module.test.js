@@ -1,6 +1,8 @@
 // loadAttention({ wasmModule }): an engine from a core compiled once (as the
 // pool shares it with its workers) computes the bits of one loaded the usual
-// way; anything else given as the module is refused with a named error.
+// way; anything else given as the module is refused with a named error. And
+// loadAttention({ wasmBinary }) works in a Node process that loads nothing else.
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadAttention } from '../../wasm/index.js';
@@ -29,5 +31,16 @@ describe('loadAttention with a compiled module', () => {
     await expect(loadAttention({ wasmModule: bytes })).rejects.toThrow('wasmModule: expected a WebAssembly.Module, got object');
     const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
     await expect(loadAttention({ wasmModule: empty })).rejects.toThrow(/^wasmModule: could not be instantiated as the attention core: /);
+  });
+
+  it('loads from wasmBinary in a fresh Node process, where the Emscripten glue needs __dirname defined for it', () => {
+    const index = new URL('../../wasm/index.js', import.meta.url).href;
+    const wasm = new URL('../../wasm/generated/attention_core.wasm', import.meta.url).href;
+    const script = `import { readFile } from 'node:fs/promises';
+      const { loadAttention } = await import(${JSON.stringify(index)});
+      const engine = await loadAttention({ wasmBinary: await readFile(new URL(${JSON.stringify(wasm)})) });
+      const { output } = engine.attention({ queries: 1, keys: 1, dim: 1, query: new Float32Array([1]), key: new Float32Array([1]), value: new Float32Array([7]) });
+      console.log(output[0]);`;
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()).toBe('7');
   });
 });
