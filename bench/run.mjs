@@ -49,10 +49,10 @@ features.node = node.features;
 notes.push(...node.notes.map((note) => `node: ${note}`));
 
 // A pause before the browser: started right after the Node phase (whose last
-// runs keep both cores busy for seconds), the first Chromium shape ran slow,
-// this engine 4.3-4.4 ms at N = 256 where it takes 3.1-3.2 ms with the
-// Chromium phase alone or after this pause, onnxruntime-web 5.4-6.0 ms where
-// it takes 4.6-4.8, though the Node process used no CPU in the meantime.
+// runs keep both cores busy for seconds), the first Chromium shape ran slower
+// for every implementation, though the Node process used no CPU in the
+// meantime (the figures are in the commit that added the pause). The cause is
+// not known; the pause lets the browser's figures be of a settled machine.
 const SETTLE_MS = 5000;
 log(`pause of ${SETTLE_MS / 1000} s before the browser`);
 await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));

@@ -50,7 +50,7 @@ export function createLongMode({ makeWorker, tokenize, heatmap, elements, refres
   }
 
   /** The answer of request, or null after asking the worker for it. */
-  function fetch({ key, kind, state, tokens: list, head, region }) {
+  function answerOf({ key, kind, state, tokens: list, head, region }) {
     const { answer } = channel.get(key, { long: kind, state, tokens: list, head, region });
     return answer ?? null;
   }
@@ -80,7 +80,7 @@ export function createLongMode({ makeWorker, tokenize, heatmap, elements, refres
       ? { kind: 'zoom', key: JSON.stringify([base, region]), state: settings, tokens: list, head, region }
       : { kind: 'overview', key: base, state: settings, tokens: list, head };
     const published = { n, total, tokens: list, head, heads: state.heads, seed: state.seed, grid, zoom: region, pending: false };
-    const answer = fetch(request);
+    const answer = answerOf(request);
     elements.back.hidden = !zoomed;
     if (!answer) {
       published.pending = true;
