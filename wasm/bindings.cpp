@@ -103,6 +103,29 @@ void attention_rows_call(const AttentionCall& c, int row_begin, int row_end) {
   });
 }
 
+// One request cut into pieces (engine.prepareRows in index.js): the call's
+// tensors stay where the JS layer copied them, and each head's packed K and
+// V are kept here across pieces. JS deletes it (and frees the tensors) on release.
+class PreparedPieces {
+ public:
+  explicit PreparedPieces(const AttentionCall& call) : call_(call) {}
+
+  // Heads [headBegin, headEnd), query rows [rowBegin, rowEnd): out [HP, R, DV], weights [HP, R, NK] or 0.
+  void piece(std::uintptr_t out, std::uintptr_t weights, int head_begin, int head_end, int row_begin, int row_end) {
+    guarded([&] {
+      const AttentionCall& c = call_;
+      AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
+      attention::attention_forward_piece(at<float>(out), at<float>(weights), at<const float>(c.query),
+                                         at<const float>(c.key), at<const float>(c.value), shape, options_of(c),
+                                         head_begin, head_end, row_begin, row_end, packs_);
+    });
+  }
+
+ private:
+  AttentionCall call_;
+  attention::KeyValuePacks packs_;
+};
+
 // One row's intermediates (see attention::AttentionRowTrace); scalars [3] = scale, max, sum.
 struct TraceCall {
   AttentionCall call;
@@ -205,6 +228,7 @@ int first_non_finite_call(std::uintptr_t address, int n) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(attention_core) {
+  using emscripten::class_;
   using emscripten::function;
   using emscripten::value_object;
   value_object<AttentionCall>("AttentionCall")
@@ -263,6 +287,9 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   function("firstNonFinite", &first_non_finite_call);
   function("attentionOutput", &attention_output_call);
   function("attentionRows", &attention_rows_call);
+  class_<PreparedPieces>("PreparedPieces")
+      .constructor<const AttentionCall&>()
+      .function("piece", &PreparedPieces::piece);
   function("attentionTrace", &trace_call);
   function("multiHeadAttention", &multi_head_call);
   function("textQKV", &text_qkv_call);

@@ -210,6 +210,13 @@ export interface AttentionEngine {
    */
   attentionInto(request: AttentionRequest & { needWeights: false }, into: { output: Float32Array; weights?: null }): AttentionOutput;
   attentionInto(request: AttentionRequest, into: { output: Float32Array; weights: Float32Array }): AttentionWithWeights;
+  /**
+   * One request prepared for computing in pieces (the worker pool's chunks):
+   * checked now; each head's query, key and value are copied into WASM memory
+   * (and checked finite) by the first piece that needs them, and its packed
+   * keys and values kept for the next. `rows` is not accepted.
+   */
+  prepareRows(request: AttentionRequest): PreparedRows;
   multiHeadAttention(request: MultiHeadRequest): MultiHeadResult;
   /** Every intermediate number of one row (head, row) of attention(request). */
   attentionTrace(request: AttentionTraceRequest): AttentionTrace;
@@ -220,6 +227,27 @@ export interface AttentionEngine {
   readonly limits: Limits;
   /** Bytes of WASM memory the engine holds now; it grows as needed and never shrinks. */
   readonly memoryBytes: number;
+}
+
+/** A rectangle of a request: heads [h0, h1), query rows [begin, end). */
+export interface RowsPiece {
+  h0: number;
+  h1: number;
+  begin: number;
+  end: number;
+}
+
+/** What engine.prepareRows returns. */
+export interface PreparedRows {
+  /**
+   * Writes the piece's output ([h1 - h0, end - begin, valueDim]) and, with
+   * needWeights, weights ([h1 - h0, end - begin, keys]) into your arrays: the
+   * bits attention() gives those rows. Throws (and writes nothing) for a
+   * piece outside the request or arrays of other lengths.
+   */
+  rowsInto(piece: RowsPiece, into: { output: Float32Array; weights?: Float32Array | null }): AttentionResult;
+  /** Frees the WASM memory it holds; later rowsInto calls throw. */
+  release(): void;
 }
 
 export interface LoadOptions {
@@ -239,16 +267,21 @@ export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
  * A pool of workers (Web Workers in browsers, worker_threads in Node), each
  * with its own WASM instance, that splits one attention() call by heads and
  * by blocks of query rows. Made by loadAttentionPool() of wasm/pool.js, a
- * module of its own so that bundles without it carry no worker. It needs no SharedArrayBuffer, so no
- * cross-origin isolation. Results are bit-identical to engine.attention().
- * Each worker keeps the buffers of its last calls (up to ten, about one call's
- * inputs and outputs) to refill next time; terminate() lets them go.
+ * module of its own so that bundles without it carry no worker. It needs no
+ * cross-origin isolation; where SharedArrayBuffer can be sent to workers (Node,
+ * isolated pages), calls of more than about 11 ms are balanced: the threads
+ * claim chunks as they come free, so a slower core takes fewer. Results are
+ * bit-identical to engine.attention() either way. The pool keeps the buffers
+ * of its last calls (with copies: up to ten per worker; shared: the two
+ * largest) to refill next time; terminate() lets them go.
  */
 export interface AttentionPool {
   /** The number of threads that compute: the workers, and the caller with callerShare. */
   readonly threads: number;
   /** Whether the calling thread computes one share itself (PoolOptions.callerShare). */
   readonly callerShare: boolean;
+  /** Whether long calls are balanced in shared memory (PoolOptions.sharedMemory). */
+  readonly sharedMemory: boolean;
   /**
    * engine.attention(request) on the workers; `rows` is not accepted. The
    * request is checked first, on the calling thread: a bad one rejects with
@@ -271,6 +304,12 @@ export interface PoolOptions extends LoadOptions {
    * the work on workers, the caller stays free).
    */
   callerShare?: boolean;
+  /**
+   * Balance long calls through SharedArrayBuffer (see AttentionPool). Default:
+   * true where it can be sent to workers (Node, a cross-origin isolated page),
+   * else false; true where it cannot is refused with a TypeError.
+   */
+  sharedMemory?: boolean;
 }
 
 /**

@@ -177,6 +177,71 @@ class AttentionEngine {
     });
   }
 
+  // For splitting one request across threads (wasm/pool.js): checks the
+  // request, then computes any rectangle of it on demand: rowsInto({ h0, h1,
+  // begin, end }, { output, weights }) writes heads [h0, h1) and query rows
+  // [begin, end) into the caller's arrays ([h1 - h0, end - begin, ·]), the
+  // bits attention() gives those rows. A head's query, key and value are
+  // copied into WASM memory (and checked finite) the first time a rectangle
+  // needs them, so a thread copies only the heads it computes, once.
+  // release() frees the copies; the engine serves other calls meanwhile.
+  prepareRows(request) {
+    const r = parseAttentionRequest(request, { deferFinite: true });
+    if (r.rows) throw new TypeError('rows: prepareRows takes a whole request; give each rectangle to rowsInto');
+    const core = this.#core;
+    const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
+    const arena = new Arena(core);
+    let call, pieces;
+    try {
+      call = {
+        ...attentionCall(arena, { ...r, query: null, key: null, value: null }, 0, 0),
+        query: arena.floats(H * NQ * D), key: arena.floats(H * NK * D), value: arena.floats(H * NK * DV),
+      };
+      pieces = new core.PreparedPieces(call);  // keeps each head's packed K and V across rowsInto calls
+    } catch (error) {
+      arena.release();
+      throw error;
+    }
+    const copied = new Uint8Array(H);
+    const copyHead = (h) => {
+      for (const [name, array, size] of [['query', r.query, NQ * D], ['key', r.key, NK * D], ['value', r.value, NK * DV]]) {
+        core.HEAPF32.set(array.subarray(h * size, (h + 1) * size), call[name] / 4 + h * size);
+        const bad = core.firstNonFinite(call[name] + h * size * 4, size);
+        requireFinite(name, array, bad < 0 ? bad : h * size + bad);
+      }
+      copied[h] = 1;
+    };
+    let released = false;
+    const rowsInto = (piece, into) => {
+      if (released) throw new Error('prepareRows: released; prepare the request again');
+      requireObject('piece', piece);
+      const h0 = integer('piece.h0', piece.h0, { min: 0, max: H - 1 });
+      const h1 = integer('piece.h1', piece.h1, { min: h0 + 1, max: H });
+      const begin = integer('piece.begin', piece.begin, { min: 0, max: NQ - 1 });
+      const end = integer('piece.end', piece.end, { min: begin + 1, max: NQ });
+      requireObject('into', into);
+      const sizes = [['heads', h1 - h0], ['rows', end - begin]];
+      const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', DV]]);
+      const weights = r.needWeights ? floatsOfSize('into.weights', into.weights, [...sizes, ['keys', NK]]) : null;
+      for (let h = h0; h < h1; h++) if (!copied[h]) copyHead(h);
+      return this.#withArena((scratch) => {
+        const count = (h1 - h0) * (end - begin);
+        const out = scratch.floats(count * DV), weightsAt = weights ? scratch.floats(count * NK) : 0;
+        pieces.piece(out, weightsAt, h0, h1, begin, end);
+        scratch.copyInto(output, out);
+        if (weights) scratch.copyInto(weights, weightsAt);
+        return { output, weights };
+      });
+    };
+    const release = () => {
+      if (released) return;
+      released = true;
+      pieces.delete();
+      arena.release();
+    };
+    return { rowsInto, release };
+  }
+
   attentionTrace(request) {
     const r = parseAttentionRequest(request);
     const head = integer('head', request.head, { min: 0, max: r.heads - 1 });

@@ -1,14 +1,21 @@
 // One worker of the pool (pool.js): makes its own WASM instance of the core,
-// then computes the pieces it is sent, each a rectangle of heads [h0, h1) and
-// query rows [begin, end) through engine.attentionInto's `rows`, and sends back
-// their outputs and weights (transferred, not copied).
+// then computes what it is sent, in one of two ways.
 //   in:  { load: true, wasmModule }  (the pool's compiled core)   out: { ready: true } or { loadError }
+// Pieces with copies (no shared memory): each a rectangle of heads [h0, h1)
+// and query rows [begin, end) through engine.attentionInto's `rows`; the
+// outputs and weights go back transferred, not copied.
 //   in:  { id, common, pieces: [{ h0, h1, begin, end, query, key, value, output, weights }] }
 //        (output and weights: arrays of the piece's sizes to write into; weights null without needWeights)
 //   out: { id, pieces: [{ output, weights }], spare: [the pieces' input ArrayBuffers] }
 //        or { id, error: { name, message } }
+// Chunks in shared memory: claims chunks (lists of rectangles) from a shared
+// counter as the other threads do, and writes them into the shared output.
+//   in:  { id, common, chunks: [[rectangles]], shared: { ints, query, key, value, output, weights } }
+//        (arrays on one SharedArrayBuffer: see computeShared and pool.js)
+//   out: { id, pieces: [the indices of the chunks this worker computed] } or { id, error }
 import { loadAttention } from './index.js';
 import { isNode } from './packaged.js';
+import { resultsOf } from './pool-plan.js';
 
 // No top-level await: Vite bundles workers as classic scripts (iife) by default.
 // A worker_threads port queues messages until its listener is attached.
@@ -33,6 +40,38 @@ function compute({ common, pieces }) {
   }, { output, weights }));
 }
 
+// The shared ints (see pool.js): [0] chunks claimed, [1] heads whose inputs
+// are in place, [2 + k] set to 1 once this worker has written chunk k.
+const CLAIMED = 0, READY = 1, DONE = 2;
+
+// Claims chunks from the shared counter until none is left, computing each
+// into the shared output (the inputs are copied into this worker's WASM
+// memory once per head, at the first chunk that needs it, after the caller
+// has shared it); on an error the counter is run out, so every other thread
+// stops claiming too.
+function computeShared({ common, chunks, shared }) {
+  const { ints } = shared;
+  const done = [];
+  let prepared = null;
+  try {
+    for (let k; (k = Atomics.add(ints, CLAIMED, 1)) < chunks.length;) {
+      prepared ??= engine.prepareRows({ ...common, query: shared.query, key: shared.key, value: shared.value });
+      for (const piece of chunks[k]) {
+        for (let ready; (ready = Atomics.load(ints, READY)) < piece.h1;) Atomics.wait(ints, READY, ready);
+        prepared.rowsInto(piece, resultsOf(shared, piece, common));
+      }
+      Atomics.store(ints, DONE + k, 1);
+      done.push(k);
+    }
+  } catch (error) {
+    Atomics.store(ints, CLAIMED, chunks.length);
+    throw error;
+  } finally {
+    prepared?.release();
+  }
+  return done;
+}
+
 connect(async (message, post) => {
   if (message.load) {
     try {
@@ -40,6 +79,14 @@ connect(async (message, post) => {
       post({ ready: true });
     } catch (error) {
       post({ loadError: String(error?.message ?? error) });
+    }
+    return;
+  }
+  if (message.shared) {
+    try {
+      post({ id: message.id, pieces: computeShared(message) });
+    } catch (error) {
+      post({ id: message.id, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } });
     }
     return;
   }

@@ -1,20 +1,31 @@
 // A pool of workers, each with its own WASM instance of the core, that splits
 // one attention() call by heads and by blocks of query rows. Plain Web Workers
-// in browsers (no SharedArrayBuffer, so no cross-origin isolation needed, and
-// it works in embedded iframes); worker_threads in Node.
+// in browsers, worker_threads in Node.
 //
 //   const pool = await loadAttentionPool({ threads: 2 });
 //   const { output, weights } = await pool.attention(request);   // as engine.attention
 //   pool.terminate();
 //
+// Where SharedArrayBuffer can be sent to workers (Node; browser pages that are
+// cross-origin isolated), a call of more than about 11 ms is cut into chunks
+// that the threads claim from a shared counter as they come free, so a slower
+// or busier core takes fewer (#runShared). Elsewhere (a page that is not
+// isolated, an embedded iframe) and for short calls, each thread gets one
+// equal part, sent with copies of its heads (#runSplit): no cross-origin
+// isolation needed.
+//
 // Every row is computed by the same kernel code whatever rows share its call
-// (attention_forward_rows in the core), so the results are the very bits of
-// engine.attention(request). The request is checked here, on the caller's
-// thread, with the engine's own checks, before any worker sees it.
+// (attention_forward_rows and attention_forward_piece in the core), so the
+// results are the very bits of engine.attention(request). The request is
+// checked here, on the caller's thread, with the engine's own checks, before
+// any worker sees it.
 import { loadAttention } from './index.js';
 import { isNode, readPackagedWasm } from './packaged.js';
+import { ChunkQueue, computePiece, headsOf, planParts, regionOf, resultsOf } from './pool-plan.js';
 import { boolean, integer, parseAttentionRequest, requireObject } from './validate.js';
 
+
+export { planParts } from './pool-plan.js';
 
 async function defaultThreads() {
   if (isNode) {
@@ -51,70 +62,6 @@ async function startWorker() {
   };
 }
 
-/**
- * Cuts the (head, row) plane into `parts` pieces of about equal work, in
- * head-major order. A row's work is taken as the number of keys that causal
- * and window leave it (masks are ignored); cuts inside a head fall on
- * multiples of 4 rows, the kernel's tile. Returns, for each part, a list of
- * rectangles { h0, h1, begin, end }: heads [h0, h1), rows [begin, end).
- */
-export function planParts(r, parts) {
-  const { heads, queries, keys, causal, window } = r;
-  const rowWork = (i) => {
-    let lo = 0, hi = keys;
-    if (causal) hi = Math.min(hi, i + 1);
-    if (window >= 0) {
-      lo = Math.max(lo, i - window);
-      hi = Math.min(hi, i + window + 1);
-    }
-    return Math.max(hi - lo, 0) + 16;  // + the per-row cost of packing and normalising
-  };
-  const prefix = new Float64Array(queries + 1);  // prefix[i] = work of rows 0 .. i-1 of one head
-  for (let i = 0; i < queries; i++) prefix[i + 1] = prefix[i] + rowWork(i);
-  const headWork = prefix[queries];
-  // position p in [0, heads * queries] of the plane: head p / queries, row p % queries
-  const positionAt = (work) => {
-    const h = Math.min(Math.floor(work / headWork), heads - 1);
-    const rest = work - h * headWork;
-    let lo = 0, hi = queries;  // first row whose prefix reaches rest
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (prefix[mid] < rest) lo = mid + 1;
-      else hi = mid;
-    }
-    const row = lo >= queries ? queries : Math.min(Math.round(lo / 4) * 4, queries);
-    return h * queries + row;
-  };
-  const cuts = [0];
-  for (let k = 1; k < parts; k++) cuts.push(Math.max(cuts[k - 1], positionAt((k * heads * headWork) / parts)));
-  cuts.push(heads * queries);
-
-  return cuts.slice(0, -1).map((start, k) => {
-    const stop = cuts[k + 1];
-    const pieces = [];
-    let p = start;
-    while (p < stop) {
-      const h = Math.floor(p / queries), row = p % queries;
-      if (row === 0 && stop - p >= queries) {  // whole heads in one rectangle
-        const h1 = Math.floor(stop / queries);
-        pieces.push({ h0: h, h1, begin: 0, end: queries });
-        p = h1 * queries;
-      } else {
-        const end = Math.min(queries, stop - h * queries);
-        pieces.push({ h0: h, h1: h + 1, begin: row, end });
-        p = h * queries + end;
-      }
-    }
-    return pieces;
-  });
-}
-
-// The rows of a whole result (`all`, [heads, queries, width]) that `piece`
-// covers: contiguous, as a piece is whole heads or rows of one head.
-function regionOf(all, piece, queries, width) {
-  return all.subarray((piece.h0 * queries + piece.begin) * width, ((piece.h1 - 1) * queries + piece.end) * width);
-}
-
 // The ArrayBuffers a worker sent back after use, refilled for its next call:
 // a fresh buffer costs a page fault per 4 KiB on first touch (megabytes per
 // call at N = 1024, 8 heads), a refilled one only the copy. A call
@@ -143,8 +90,50 @@ class SpareBuffers {
   }
 }
 
+// A call's shared memory (#runShared): its chunk counters, inputs, outputs.
+//   ints [2 + chunks]: [CLAIMED] chunks claimed so far (the next one to take),
+//        [READY] heads whose inputs are in place, [DONE + k] 1 once a worker
+//        has written chunk k
+//   query, key, value, output, weights: the request's tensors (weights null
+//        without needWeights)
+const CLAIMED = 0, READY = 1, DONE = 2;
+
+// Shared buffers kept for the next call when done: a fresh buffer costs a
+// page fault per 4 KiB on first touch, a reused one only the copy. One per
+// call in flight; the two largest idle ones are kept.
+class SharedBuffers {
+  static kept = 2;
+  #idle = [];
+
+  /** Shared arrays for request r cut into `chunks` chunks, counters zero, tensors not yet copied. */
+  take(r, chunks) {
+    const sizes = {
+      query: r.query.length, key: r.key.length, value: r.value.length,
+      output: r.heads * r.queries * r.valueDim, weights: r.needWeights ? r.heads * r.queries * r.keys : 0,
+    };
+    const intBytes = Math.ceil((4 * (DONE + chunks)) / 64) * 64;
+    const bytes = intBytes + 4 * Object.values(sizes).reduce((sum, n) => sum + n, 0);
+    const k = this.#idle.findIndex((buffer) => buffer.byteLength >= bytes);
+    const buffer = k >= 0 ? this.#idle.splice(k, 1)[0] : new SharedArrayBuffer(bytes);
+    const arrays = { ints: new Int32Array(buffer, 0, DONE + chunks).fill(0) };
+    let offset = intBytes;
+    for (const [name, count] of Object.entries(sizes)) {
+      arrays[name] = count ? new Float32Array(buffer, offset, count) : null;
+      offset += 4 * count;
+    }
+    return { buffer, arrays };
+  }
+
+  give({ buffer }) {
+    this.#idle.push(buffer);
+    this.#idle.sort((a, b) => b.byteLength - a.byteLength).splice(SharedBuffers.kept);
+  }
+}
+
 class AttentionPool {
   #workers;
+  #sharedMemory;  // true: #runShared, else #runSplit
+  #sharedBuffers = new SharedBuffers();
   #pending = new Map();  // message id -> { resolve, reject, worker }
   #busy = new Map();  // worker -> number of its calls in flight
   #spare = new Map();  // worker -> its SpareBuffers
@@ -153,9 +142,11 @@ class AttentionPool {
 
   #engine;  // the caller's own engine when it computes a share (callerShare), else null
 
-  constructor(workers, engine) {
+  constructor(workers, engine, sharedMemory) {
     this.#workers = workers;
     this.#engine = engine;
+    this.#sharedMemory = sharedMemory;
+    this.sharedMemory = sharedMemory;
     this.threads = workers.length + (engine ? 1 : 0);
     this.callerShare = Boolean(engine);
     for (const worker of workers) {
@@ -211,10 +202,10 @@ class AttentionPool {
     const spare = this.#spare.get(worker);
     const transfer = [];
     const sliced = pieces.map((piece) => {
-      const heads = (a, width) => spare.copyOf(a.subarray(piece.h0 * width, piece.h1 * width));
+      const heads = (a, rowsOf, width) => spare.copyOf(headsOf(a, piece, rowsOf, width));
       const rows = (piece.h1 - piece.h0) * (piece.end - piece.begin);
       const arrays = {
-        query: heads(r.query, NQ * D), key: heads(r.key, NK * D), value: heads(r.value, NK * DV),
+        query: heads(r.query, NQ, D), key: heads(r.key, NK, D), value: heads(r.value, NK, DV),
         output: spare.floats(rows * DV), weights: weights ? spare.floats(rows * NK) : null,
       };
       for (const array of Object.values(arrays)) if (array) transfer.push(array.buffer);
@@ -232,14 +223,7 @@ class AttentionPool {
   // Computes pieces of a job on the calling thread, straight into the job's
   // output and weights: neither copied nor allocated twice.
   #computeHere(pieces, { r, common, output, weights }) {
-    const { queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
-    for (const piece of pieces) {
-      const heads = (a, width) => a.subarray(piece.h0 * width, piece.h1 * width);
-      this.#engine.attentionInto({
-        ...common, heads: piece.h1 - piece.h0, query: heads(r.query, NQ * D), key: heads(r.key, NK * D),
-        value: heads(r.value, NK * DV), rows: { begin: piece.begin, end: piece.end },
-      }, { output: regionOf(output, piece, NQ, DV), weights: weights && regionOf(weights, piece, NQ, NK) });
-    }
+    for (const piece of pieces) computePiece(this.#engine, common, piece, r, { output, weights });
   }
 
   /** engine.attention(request), split across the workers; same results, bit for bit. */
@@ -253,35 +237,117 @@ class AttentionPool {
     const r = parseAttentionRequest(request, { deferFinite: true });
     if (r.rows) throw new TypeError('rows: the pool computes whole requests; use engine.attention for a range of rows');
     const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
-    // everything but the per-head tensors, the same for every piece
+    // everything but the per-head tensors (a piece gives its own heads)
     const common = {
-      queries: NQ, keys: NK, dim: D, valueDim: DV, variant: r.variant, causal: r.causal,
+      heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV, variant: r.variant, causal: r.causal,
       window: r.window < 0 ? null : r.window, temperature: r.temperature, needWeights: r.needWeights,
       ...(r.hasScale ? { scale: r.scale } : {}),
       ...(r.mask ? { mask: r.mask } : {}),
       ...(r.keyPadding ? { keyPadding: r.keyPadding } : {}),
       ...(Object.keys(r.params).length ? { params: r.params } : {}),
     };
-    const plan = planParts(r, this.threads);
     const job = { r, common, output: new Float32Array(H * NQ * DV), weights: r.needWeights ? new Float32Array(H * NQ * NK) : null };
-    // with callerShare, part 0 is computed here, after the workers have theirs
-    const workerParts = this.#engine ? plan.slice(1) : plan;
-    const sent = workerParts.map((pieces, w) => (pieces.length ? this.#sendPieces(this.#workers[w], pieces, job) : null));
     try {
-      if (this.#engine) {
-        try {
-          this.#computeHere(plan[0], job);
-        } finally {
-          await Promise.allSettled(sent);
-        }
-      }
-      await Promise.all(sent);
+      const chunks = ChunkQueue.drain(r, this.threads);
+      if (this.#sharedMemory && chunks.length > this.threads) await this.#runShared(job, chunks);
+      else await this.#runSplit(job);
       return { output: job.output, weights: job.weights };
     } catch (error) {
       // a share's error names its own slice: the full check names the request's element
       parseAttentionRequest(request);
       throw error;
     }
+  }
+
+  // Without shared memory: one equal part per thread, sent to each worker
+  // with copies of its heads (the caller computing part 0 with callerShare).
+  async #runSplit(job) {
+    const plan = planParts(job.r, this.threads);
+    const workerParts = this.#engine ? plan.slice(1) : plan;
+    const sent = workerParts.map((pieces, w) => (pieces.length ? this.#sendPieces(this.#workers[w], pieces, job) : null));
+    if (this.#engine) {
+      try {
+        this.#computeHere(plan[0], job);
+      } finally {
+        await Promise.allSettled(sent);
+      }
+    }
+    await Promise.all(sent);
+  }
+
+  // With shared memory: the work cut into chunks of shrinking size
+  // (ChunkQueue), and every thread, the caller too with callerShare, claiming
+  // the next chunk from a shared counter as it comes free, so a thread on a
+  // slower or busier core computes fewer chunks and all finish within about
+  // a small chunk of each other. The workers are told first; the inputs
+  // follow into shared memory head by head (a worker waits for the heads it
+  // needs), except heads that only the caller's first chunk reads. Workers
+  // write into the shared output, copied into the job's arrays as they
+  // finish; the caller computes straight into the job's arrays.
+  async #runShared(job, chunks) {
+    const { r, common } = job;
+    const shared = this.#sharedBuffers.take(r, chunks.length);
+    const { ints } = shared.arrays;
+    const first = this.#engine ? Atomics.add(ints, CLAIMED, 1) : -1;
+    const [lead] = first === 0 ? chunks[0] : [];
+    const privateHeads = lead && lead.begin === 0 && lead.end === r.queries ? lead.h1 : 0;
+    const answers = this.#workers.map((worker) => this.#send(worker, { common, chunks, shared: shared.arrays }));
+    let failure = null;
+    let prepared = null;
+    try {
+      this.#shareInputs(r, shared.arrays, privateHeads);
+      for (let k = first; k >= 0 && k < chunks.length; k = Atomics.add(ints, CLAIMED, 1)) {
+        if (this.#terminated) throw new Error('pool: terminated while computing');
+        prepared ??= this.#engine.prepareRows({ ...common, query: r.query, key: r.key, value: r.value });
+        for (const piece of chunks[k]) prepared.rowsInto(piece, resultsOf(job, piece, r));
+      }
+    } catch (error) {
+      failure = { error };
+      Atomics.store(ints, CLAIMED, chunks.length);  // the workers stop claiming
+      Atomics.store(ints, READY, r.heads);  // and stop waiting (what they compute now is dropped)
+      Atomics.notify(ints, READY);
+    } finally {
+      prepared?.release();
+    }
+    try {
+      const copied = new Uint8Array(chunks.length);
+      const copyFinished = () => {
+        for (let k = 0; k < chunks.length; k++) {
+          if (copied[k] || Atomics.load(ints, DONE + k) !== 1) continue;
+          for (const piece of chunks[k]) this.#copyPiece(piece, shared.arrays, job);
+          copied[k] = 1;
+        }
+      };
+      if (!failure) copyFinished();  // while the workers finish their last chunks
+      const settled = await Promise.allSettled(answers);
+      if (failure) throw failure.error;
+      for (const answer of settled) if (answer.status === 'rejected') throw answer.reason;
+      copyFinished();
+    } finally {
+      this.#sharedBuffers.give(shared);
+    }
+  }
+
+  // Copies query, key and value into shared memory from head `from` on, head
+  // by head, each announced to waiting workers as it lands.
+  #shareInputs(r, shared, from) {
+    const { queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
+    Atomics.store(shared.ints, READY, from);
+    for (let h = from; h < r.heads; h++) {
+      const piece = { h0: h, h1: h + 1 };
+      headsOf(shared.query, piece, NQ, D).set(headsOf(r.query, piece, NQ, D));
+      headsOf(shared.key, piece, NK, D).set(headsOf(r.key, piece, NK, D));
+      headsOf(shared.value, piece, NK, DV).set(headsOf(r.value, piece, NK, DV));
+      Atomics.store(shared.ints, READY, h + 1);
+      Atomics.notify(shared.ints, READY);
+    }
+  }
+
+  // Copies a piece's rows of output (and weights) from `from` into the job's arrays.
+  #copyPiece(piece, from, job) {
+    const to = resultsOf(job, piece, job.r), source = resultsOf(from, piece, job.r);
+    to.output.set(source.output);
+    if (to.weights) to.weights.set(source.weights);
   }
 
   /** Stops the workers; pending calls reject, later calls throw. */
@@ -292,6 +358,12 @@ class AttentionPool {
     for (const worker of this.#workers) worker.terminate();
     this.#engine = null;
   }
+}
+
+// SharedArrayBuffer can be sent to workers: always in Node, only in
+// cross-origin isolated pages in browsers.
+function sharedMemoryWorks() {
+  return typeof SharedArrayBuffer === 'function' && (isNode || globalThis.crossOriginIsolated === true);
 }
 
 // The core compiled once for every thread of a pool: from options.wasmModule
@@ -327,6 +399,10 @@ export async function loadAttentionPool(options = {}) {
   requireObject('options', options);
   const threads = integer('threads', options.threads, { min: 1, max: 64, fallback: await defaultThreads() });
   const callerShare = boolean('callerShare', options.callerShare);
+  const sharedMemory = options.sharedMemory === undefined ? sharedMemoryWorks() : boolean('sharedMemory', options.sharedMemory);
+  if (sharedMemory && !sharedMemoryWorks()) {
+    throw new TypeError('sharedMemory: SharedArrayBuffer is not available here (a browser page must be cross-origin isolated); leave it out');
+  }
   const workers = await Promise.all(Array.from({ length: callerShare ? threads - 1 : threads }, startWorker));
   const ready = workers.map((worker) => new Promise((resolve, reject) => {
     worker.onMessage((message) => {
@@ -344,5 +420,5 @@ export async function loadAttentionPool(options = {}) {
     for (const worker of workers) worker.terminate();
     throw error;
   }
-  return new AttentionPool(workers, engine);
+  return new AttentionPool(workers, engine, sharedMemory);
 }

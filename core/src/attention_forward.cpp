@@ -50,26 +50,43 @@ void row_kernel_row(float* out_hi, float* weights_hi, std::uint8_t* allowed, Sco
 
 namespace {
 
-// Rows [row_begin, row_end) of every head, validated: scaled_dot, dot and
-// general by the fused kernel, the others one row at a time.
+// Throws unless 0 <= begin < end <= limit, naming the range as the binding does.
+void check_range(const char* what, const char* begin_name, const char* end_name, const char* limit_name, int begin,
+                 int end, int limit) {
+  if (begin < 0 || end > limit || begin >= end) {
+    throw std::invalid_argument(std::string(what) + ": expected 0 <= " + begin_name + " < " + end_name + " <= " +
+                                limit_name + " = " + std::to_string(limit) + ", got " + std::to_string(begin) +
+                                " and " + std::to_string(end));
+  }
+}
+
+bool same_shape(const AttentionShape& a, const AttentionShape& b) {
+  return a.heads == b.heads && a.queries == b.queries && a.keys == b.keys && a.dim == b.dim &&
+         a.value_dim == b.value_dim;
+}
+
+// Rows [row_begin, row_end) of heads [head_begin, head_end), validated:
+// scaled_dot, dot and general by the fused kernel (with packs, if any), the
+// others one row at a time.
 void forward_rows(float* out, float* weights, const float* query, const float* key, const float* value,
-                  const AttentionShape& shape, const AttentionOptions& options, int row_begin, int row_end) {
+                  const AttentionShape& shape, const AttentionOptions& options, int row_begin, int row_end,
+                  int head_begin, int head_end, KeyValuePacks* packs) {
   if (fused_variant(options.variant)) {
-    attention_fused_rows(out, weights, query, key, value, shape, options, row_begin, row_end);
+    attention_fused_rows(out, weights, query, key, value, shape, options, row_begin, row_end, head_begin, head_end,
+                         packs);
     return;
   }
-  const int H = shape.heads, NQ = shape.queries, NK = shape.keys, D = shape.dim,
-            DV = shape.value_dim;
+  const int NQ = shape.queries, NK = shape.keys, D = shape.dim, DV = shape.value_dim;
   const int R = row_end - row_begin;
   std::vector<std::uint8_t> allowed(NK);
   std::vector<float> scratch(weights ? 0 : NK);  // a row's weights when the caller wants none
   ScoreContext ctx;
-  for (int h = 0; h < H; ++h) {
+  for (int h = head_begin; h < head_end; ++h) {
     const float* key_h = key + static_cast<size_t>(h) * NK * D;
     const float* value_h = value + static_cast<size_t>(h) * NK * DV;
     prepare_scores(ctx, options, key_h, NK, D);
     for (int i = row_begin; i < row_end; ++i) {
-      const size_t row = static_cast<size_t>(h) * R + (i - row_begin);
+      const size_t row = static_cast<size_t>(h - head_begin) * R + (i - row_begin);
       row_kernel_row(out + row * DV, weights ? weights + row * NK : scratch.data(), allowed.data(), ctx,
                      query + (static_cast<size_t>(h) * NQ + i) * D, key_h, value_h, NK, DV, options, h, i);
     }
@@ -82,13 +99,13 @@ void attention_forward(float* out, float* weights, const float* query, const flo
                        const float* value, const AttentionShape& shape,
                        const AttentionOptions& options) {
   validate_attention(shape, options);
-  forward_rows(out, weights, query, key, value, shape, options, 0, shape.queries);
+  forward_rows(out, weights, query, key, value, shape, options, 0, shape.queries, 0, shape.heads, nullptr);
 }
 
 void attention_forward_output_only(float* out, const float* query, const float* key, const float* value,
                                    const AttentionShape& shape, const AttentionOptions& options) {
   validate_attention_with_weights(shape, options, -1);
-  forward_rows(out, nullptr, query, key, value, shape, options, 0, shape.queries);
+  forward_rows(out, nullptr, query, key, value, shape, options, 0, shape.queries, 0, shape.heads, nullptr);
 }
 
 void attention_forward_rows(float* out, float* weights, const float* query, const float* key,
@@ -97,12 +114,24 @@ void attention_forward_rows(float* out, float* weights, const float* query, cons
   const long long rows = static_cast<long long>(row_end) - row_begin;
   validate_attention_with_weights(shape, options,
                                   weights ? static_cast<long long>(shape.heads) * rows * shape.keys : -1);
-  if (row_begin < 0 || row_end > shape.queries || row_begin >= row_end) {
-    throw std::invalid_argument("rows: expected 0 <= rowBegin < rowEnd <= queries = " +
-                                std::to_string(shape.queries) + ", got " + std::to_string(row_begin) +
-                                " and " + std::to_string(row_end));
+  check_range("rows", "rowBegin", "rowEnd", "queries", row_begin, row_end, shape.queries);
+  forward_rows(out, weights, query, key, value, shape, options, row_begin, row_end, 0, shape.heads, nullptr);
+}
+
+void attention_forward_piece(float* out, float* weights, const float* query, const float* key,
+                             const float* value, const AttentionShape& shape, const AttentionOptions& options,
+                             int head_begin, int head_end, int row_begin, int row_end, KeyValuePacks& packs) {
+  const long long rows = static_cast<long long>(row_end) - row_begin;
+  const long long heads = static_cast<long long>(head_end) - head_begin;
+  validate_attention_with_weights(shape, options, weights ? heads * rows * shape.keys : -1);
+  check_range("rows", "rowBegin", "rowEnd", "queries", row_begin, row_end, shape.queries);
+  check_range("heads", "headBegin", "headEnd", "heads", head_begin, head_end, shape.heads);
+  if (packs.heads.empty()) {
+    packs.shape = shape;
+  } else if (!same_shape(packs.shape, shape)) {
+    throw std::invalid_argument("packs: prepared for another shape; use one KeyValuePacks per request");
   }
-  forward_rows(out, weights, query, key, value, shape, options, row_begin, row_end);
+  forward_rows(out, weights, query, key, value, shape, options, row_begin, row_end, head_begin, head_end, &packs);
 }
 
 }  // namespace attention

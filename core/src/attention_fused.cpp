@@ -145,7 +145,7 @@ bool fused_variant(Variant variant) {
 
 void attention_fused_rows(float* out, float* weights, const float* query, const float* key, const float* value,
                           const AttentionShape& shape, const AttentionOptions& options, int row_begin,
-                          int row_end) {
+                          int row_end, int head_begin, int head_end, KeyValuePacks* packs) {
   const int H = shape.heads, NQ = shape.queries, NK = shape.keys, D = shape.dim, DV = shape.value_dim;
   const int R = row_end - row_begin;
   const int NKP = round_up(NK, kPanel);
@@ -155,9 +155,11 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
   const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
   const float multiplier = (scaled ? scale : 1.0f) / options.temperature;
 
-  std::vector<float> key_storage, value_storage, query_storage, out_storage, score_storage;
-  float* key_panels = aligned_floats(key_storage, static_cast<std::size_t>(NKP) * D);
-  float* value_panels_h = aligned_floats(value_storage, static_cast<std::size_t>(NKP) * DVP);
+  // a head's packed K and V: kept in `packs` by the first call that needs them,
+  // else packed here for each head into one set of buffers
+  KeyValuePacks::Head local_pack;
+  if (packs && packs->heads.size() < static_cast<std::size_t>(H)) packs->heads.resize(H);
+  std::vector<float> query_storage, out_storage, score_storage;
   float* q_block = aligned_floats(query_storage, static_cast<std::size_t>(kQueryBlock) * D);  // tiles [D, 4]
   float* o_block = aligned_floats(out_storage, static_cast<std::size_t>(kQueryBlock) * DVP);
   float* scores = aligned_floats(score_storage, static_cast<std::size_t>(kKeyBlock) * kTileRows);  // [keys, 4]
@@ -178,17 +180,28 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
   std::vector<std::uint8_t> row_allowed;
   std::vector<float> row_weights;
 
-  for (int h = 0; h < H; ++h) {
+  for (int h = head_begin; h < head_end; ++h) {
     const float* query_h = query + static_cast<std::size_t>(h) * NQ * D;
     const float* key_h = key + static_cast<std::size_t>(h) * NK * D;
     const float* value_h = value + static_cast<std::size_t>(h) * NK * DV;
-    float* out_h = out + static_cast<std::size_t>(h) * R * DV;
-    float* weights_h = weights ? weights + static_cast<std::size_t>(h) * R * NK : nullptr;
+    float* out_h = out + static_cast<std::size_t>(h - head_begin) * R * DV;
+    float* weights_h = weights ? weights + static_cast<std::size_t>(h - head_begin) * R * NK : nullptr;
     bool ctx_ready = false;
 
     // pass 1: Kᵀ in panels of 8 keys, V in panels of 8 columns, and the largest |k|²
-    const double key_norm2_max = pack_keys(key_panels, key_h, NK, D, zero_row.data());
-    pack_values(value_panels_h, value_h, NK, NKP, DV);
+    KeyValuePacks::Head& pack = packs ? packs->heads[h] : local_pack;
+    if (!packs || !pack.packed) {
+      if (!pack.key_panels) {  // zeroed once: the padding past NK and DV stays zero
+        pack.key_panels = aligned_floats(pack.key_storage, static_cast<std::size_t>(NKP) * D);
+        pack.value_panels = aligned_floats(pack.value_storage, static_cast<std::size_t>(NKP) * DVP);
+      }
+      pack.key_norm2_max = pack_keys(pack.key_panels, key_h, NK, D, zero_row.data());
+      pack_values(pack.value_panels, value_h, NK, NKP, DV);
+      pack.packed = true;
+    }
+    const float* key_panels = pack.key_panels;
+    const float* value_panels_h = pack.value_panels;
+    const double key_norm2_max = pack.key_norm2_max;
 
     for (int b0 = row_begin; b0 < row_end; b0 += kQueryBlock) {
       const int rows = std::min(kQueryBlock, row_end - b0);

@@ -67,7 +67,7 @@ void attention_row_trace(AttentionRowTrace& t, const float* query, const float* 
   AttentionShape one_head = shape;
   one_head.heads = 1;
   attention_fused_rows(t.output, t.weights, query + static_cast<size_t>(head) * NQ * D, key_h, value_h, one_head,
-                       options, row, row + 1);
+                       options, row, row + 1, 0, 1, nullptr);
 }
 
 }  // namespace attention

@@ -77,9 +77,11 @@ void row_kernel_row(float* out_hi, float* weights_hi, std::uint8_t* allowed, Sco
 bool fused_variant(Variant variant);
 
 // The fused kernel (attention_fused.cpp) for query rows [row_begin, row_end) of
-// every head; arguments as attention_forward_rows, already validated.
+// heads [head_begin, head_end), out [head_end - head_begin, R, DV] (weights
+// likewise); arguments as attention_forward_piece, already validated. packs
+// null: K and V are packed for this call only.
 void attention_fused_rows(float* out, float* weights, const float* query, const float* key, const float* value,
                           const AttentionShape& shape, const AttentionOptions& options, int row_begin,
-                          int row_end);
+                          int row_end, int head_begin, int head_end, KeyValuePacks* packs);
 
 }  // namespace attention

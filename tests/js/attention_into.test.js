@@ -3,7 +3,7 @@
 // writes nothing.
 import { describe, expect, it } from 'vitest';
 import { loadAttention } from '../../wasm/index.js';
-import { randomFloats } from './support.js';
+import { expectSameBits, randomFloats } from './support.js';
 
 const engine = await loadAttention();
 
@@ -12,13 +12,6 @@ const request = (rest = {}) => ({
   query: randomFloats(2 * 5 * 3, 1), key: randomFloats(2 * 7 * 3, 2), value: randomFloats(2 * 7 * 4, 3), ...rest,
 });
 
-// Same bits: Object.is on every element (so -0 and 0 differ).
-function expectSameBits(got, want, label) {
-  expect(got.length, `${label}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) expect.fail(`${label}[${i}]: into ${got[i]}, attention ${want[i]}`);
-  }
-}
 
 describe('attentionInto', () => {
   it('writes the bits of attention() into the given arrays and returns them', () => {

@@ -9,16 +9,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAttention } from '../../wasm/index.js';
+import { ChunkQueue } from '../../wasm/pool-plan.js';
 import { loadAttentionPool, planParts } from '../../wasm/pool.js';
-import { quantizedFloats, randomBytes, randomFloats } from './support.js';
+import { expectSameBits, quantizedFloats, randomBytes, randomFloats } from './support.js';
 
 const engine = await loadAttention();
 const pools = new Map();
-// threads, or 'c' + threads for a pool whose caller computes a share (callerShare)
+// threads, or 'c' + threads for a pool whose caller computes a share
+// (callerShare); a final '/split' for one without shared memory (each thread
+// one equal part, sent with copies), which Node would otherwise use for long calls
 async function pool(threads) {
   if (!pools.has(threads)) {
-    const callerShare = typeof threads === 'string';
-    pools.set(threads, await loadAttentionPool({ threads: callerShare ? Number(threads.slice(1)) : threads, callerShare }));
+    const [count, split] = String(threads).split('/');
+    const callerShare = count.startsWith('c');
+    pools.set(threads, await loadAttentionPool({
+      threads: Number(callerShare ? count.slice(1) : count), callerShare, sharedMemory: split === undefined,
+    }));
   }
   return pools.get(threads);
 }
@@ -39,13 +45,6 @@ function randomRequest({ heads = 1, queries, keys, dim, valueDim = dim, variant 
   return request;
 }
 
-// Same bits: Object.is on every element (so -0 and 0 differ, and NaN would match NaN).
-function expectSameBits(got, want, label) {
-  expect(got.length, `${label}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) expect.fail(`${label}[${i}] of ${want.length}: pool ${got[i]}, engine ${want[i]}`);
-  }
-}
 
 async function expectPoolMatchesEngine(threads, request) {
   const want = engine.attention(request);
@@ -67,6 +66,29 @@ describe('attention pool, results', () => {
     }
   });
 
+  it('balances long calls of every variant in chunks across 1 to 3 threads with the bits of one engine', async () => {
+    let seed = 600;
+    for (const variant of ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']) {
+      // 2.1 M keys visited: over BALANCE_WORK, so the threads claim chunks from shared memory
+      const request = randomRequest({ heads: 3, queries: 700, keys: 1000, dim: 5, valueDim: 3, variant, window: variant === 'dot' ? 900 : null, seed: seed++ });
+      for (const threads of [1, 2, 'c2', 'c3']) {
+        expect(ChunkQueue.drain(request, Number(String(threads).replace('c', ''))).length).toBeGreaterThan(4);
+        await expectPoolMatchesEngine(threads, request);
+      }
+    }
+  });
+
+  it('without shared memory, gives one equal part per thread with the same bits, long calls too', async () => {
+    const request = randomRequest({ heads: 3, queries: 700, keys: 1000, dim: 5, causal: true, needWeights: false, seed: 620 });
+    for (const threads of ['2/split', 'c2/split', 'c3/split']) {
+      expect((await pool(threads)).sharedMemory).toBe(false);
+      await expectPoolMatchesEngine(threads, request);
+      await expectPoolMatchesEngine(threads, randomRequest({ heads: 8, queries: 37, keys: 70, dim: 5, variant: 'general', seed: 621 }));
+    }
+    expect((await pool(2)).sharedMemory).toBe(true);
+    await expect(loadAttentionPool({ threads: 2, sharedMemory: 1 })).rejects.toThrow(/^sharedMemory: expected true or false/);
+  });
+
   it('gives the same bits with window, mask, padding, temperature, scale and without weights', async () => {
     const base = { heads: 2, queries: 130, keys: 150, dim: 9, valueDim: 7, seed: 100 };
     const requests = [
@@ -78,6 +100,17 @@ describe('attention pool, results', () => {
     ];
     for (const request of requests) {
       for (const threads of [2, 3, 'c2']) await expectPoolMatchesEngine(threads, request);
+    }
+    // the same options on calls long enough to be balanced in shared memory
+    const long = { heads: 3, queries: 1400, keys: 1400, dim: 6, valueDim: 5, seed: 110 };
+    const longRequests = [
+      randomRequest({ ...long, window: 900 }),
+      randomRequest({ ...long, mask: randomBytes(1400 * 1400, 111, 0.7), keyPadding: randomBytes(1400, 112, 0.2), needWeights: false }),
+      randomRequest({ ...long, causal: true, temperature: 0.4, scale: 0.3, mask: randomBytes(1400 * 1400, 113, 0.9) }),
+    ];
+    for (const request of longRequests) {
+      expect(ChunkQueue.drain(request, 2).length).toBeGreaterThan(4);
+      for (const threads of [2, 'c2']) await expectPoolMatchesEngine(threads, request);
     }
   });
 
@@ -133,6 +166,48 @@ describe('attention pool, plan', () => {
   });
 });
 
+describe('attention pool, chunks', () => {
+  const requests = [
+    { heads: 8, queries: 1024, keys: 1024, causal: false, window: -1 },
+    { heads: 1, queries: 4096, keys: 4096, causal: true, window: -1 },
+    { heads: 3, queries: 1001, keys: 900, causal: false, window: 50 },
+    { heads: 1, queries: 16384, keys: 16384, causal: false, window: -1 },
+  ];
+
+  it('covers every (head, row) exactly once, cutting inside a head only at multiples of 4', () => {
+    for (const request of requests) {
+      for (const participants of [2, 3, 8]) {
+        const seen = new Uint8Array(request.heads * request.queries);
+        for (const piece of ChunkQueue.drain(request, participants).flat()) {
+          expect(piece.begin % 4 === 0 || piece.begin === request.queries).toBe(true);
+          expect(piece.end % 4 === 0 || piece.end === request.queries).toBe(true);
+          for (let h = piece.h0; h < piece.h1; h++) {
+            for (let i = piece.begin; i < piece.end; i++) seen[h * request.queries + i] += 1;
+          }
+        }
+        expect(seen.every((count) => count === 1), `${JSON.stringify(request)} for ${participants}`).toBe(true);
+      }
+    }
+  });
+
+  it('hands out shrinking chunks, whole heads while a chunk is a head or more', () => {
+    const rowsOf = (chunk) => chunk.reduce((sum, p) => sum + (p.h1 - p.h0) * (p.end - p.begin), 0);
+    const [eightHeads, oneHead] = requests;
+    const chunks = ChunkQueue.drain(eightHeads, 2);
+    expect(chunks[0]).toEqual([{ h0: 0, h1: 2, begin: 0, end: 1024 }]);  // a quarter of the work
+    expect(chunks[1]).toEqual([{ h0: 2, h1: 4, begin: 0, end: 1024 }]);  // a quarter of what is left, rounded to heads
+    const sizes = ChunkQueue.drain(oneHead, 2).map(rowsOf);
+    for (let k = 1; k < sizes.length - 1; k++) expect(sizes[k]).toBeLessThanOrEqual(sizes[k - 1] + 4);
+    expect(sizes.at(-2)).toBeLessThan(sizes[0] / 8);
+  });
+
+  it('cuts a short call once, one equal part per thread, as planParts does', () => {
+    const short = { heads: 8, queries: 256, keys: 256, causal: false, window: -1 };
+    expect(ChunkQueue.drain(short, 2)).toEqual(planParts(short, 2));
+    expect(ChunkQueue.drain({ heads: 2, queries: 3, keys: 3, causal: true, window: -1 }, 8)).toEqual(planParts({ heads: 2, queries: 3, keys: 3, causal: true, window: -1 }, 8).filter((p) => p.length));
+  });
+});
+
 describe('attention pool, errors and lifetime', () => {
   it('refuses a bad request on the calling thread with the engine\'s error', async () => {
     const p = await pool(2);
@@ -174,6 +249,19 @@ describe('attention pool, errors and lifetime', () => {
         expect(poolError?.constructor, `${threads} threads, ${name}[${at}]`).toBe(RangeError);
         expect(poolError?.message, `${threads} threads, ${name}[${at}]`).toBe(engineError.message);
       }
+    }
+  });
+
+  it('names the element of a NaN in any head of a balanced call, and the next call works', async () => {
+    const request = randomRequest({ heads: 3, queries: 700, keys: 1000, dim: 4, needWeights: false, seed: 420 });
+    for (const threads of [2, 'c2', 'c3']) {
+      for (const [name, at] of [['query', 5], ['key', 2 * 1000 * 4 + 7], ['value', 1000 * 4 + 3]]) {
+        const tensor = request[name].slice();
+        tensor[at] = NaN;
+        const poolError = await (await pool(threads)).attention({ ...request, [name]: tensor }).then(() => null, (error) => error);
+        expect(poolError?.message, `${threads} threads, ${name}[${at}]`).toBe(`${name}: element ${at} is NaN; expected finite numbers only`);
+      }
+      await expectPoolMatchesEngine(threads, request);
     }
   });
 

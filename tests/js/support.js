@@ -63,6 +63,17 @@ export function expectClose(got, want, { abs = ABS_TOL, rel = REL_TOL, label = '
   }
 }
 
+/**
+ * Same bits: Object.is on every element (so -0 and 0 differ, and NaN would
+ * match NaN); a failure names the index, the size and both values.
+ */
+export function expectSameBits(got, want, label = 'tensor') {
+  expect(got.length, `${label}: length`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) expect.fail(`${label}[${i}] of ${want.length}: got ${got[i]}, want ${want[i]}`);
+  }
+}
+
 /** Every element is a finite number (no NaN, no ±Infinity). */
 export function expectFinite(values, label = 'tensor') {
   for (let i = 0; i < values.length; i++) {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace attention {
 
@@ -98,6 +99,34 @@ void attention_forward_output_only(float* out, const float* query, const float* 
 void attention_forward_rows(float* out, float* weights, const float* query, const float* key,
                             const float* value, const AttentionShape& shape,
                             const AttentionOptions& options, int row_begin, int row_end);
+
+// K and V packed for the fused kernel, kept across calls of
+// attention_forward_piece for one request, so that splitting it into many
+// pieces (a worker pool's chunks, long mode's row blocks) packs each head once:
+// a head is packed by the first piece that needs it. Belongs to one request
+// (query, key, value, shape, options); reusing it for another is refused when
+// the shape differs and wrong when only the contents do.
+struct KeyValuePacks {
+  struct Head {
+    std::vector<float> key_storage, value_storage;
+    float* key_panels = nullptr;    // [NK/8 rounded up, D, 8], in key_storage
+    float* value_panels = nullptr;  // [DV/8 rounded up, NK rounded up to 8, 8], in value_storage
+    double key_norm2_max = 0.0;
+    bool packed = false;
+  };
+  std::vector<Head> heads;
+  AttentionShape shape{0, 0, 0, 0, 0};  // of the request, set by the first piece
+};
+
+// Query rows [row_begin, row_end) of heads [head_begin, head_end), with the
+// packed K and V kept in `packs` (0 <= head_begin < head_end <= H):
+//   out      [HP, R, DV]   HP = head_end - head_begin, R = row_end - row_begin
+//   weights  [HP, R, NK]   or null for none
+// query, key, value, shape and options are those of the whole request. Every
+// row is bit-identical to the same row of attention_forward.
+void attention_forward_piece(float* out, float* weights, const float* query, const float* key,
+                             const float* value, const AttentionShape& shape, const AttentionOptions& options,
+                             int head_begin, int head_end, int row_begin, int row_end, KeyValuePacks& packs);
 
 // Plain float64 reference of attention_forward: one loop per formula, no
 // SIMD, accumulation in double. Fast kernels are tested against it.

@@ -1,0 +1,200 @@
+// How the pool (pool.js) cuts one request into pieces for its threads.
+//
+// The request's (head, row) plane is laid out head-major as positions
+// 0 .. heads · queries; a row's work is the number of keys causal and window
+// leave it (masks are ignored) plus a per-row cost of packing and
+// normalising. A piece is a rectangle { h0, h1, begin, end }: heads [h0, h1),
+// query rows [begin, end); cuts inside a head fall on multiples of 4 rows,
+// the kernel's tile.
+
+/** Per-row cost, in keys, of packing a row and normalising its output. */
+const ROW_OVERHEAD = 16;
+
+/**
+ * The plane of a checked request ({ heads, queries, keys, causal, window }) as
+ * work: { queries, headWork, end, total, workAt(position), positionAt(work), piecesBetween(start, stop) }.
+ */
+export function workPlane({ heads, queries, keys, causal, window }) {
+  const rowWork = (i) => {
+    let lo = 0, hi = keys;
+    if (causal) hi = Math.min(hi, i + 1);
+    if (window != null && window >= 0) {  // null or -1: no window
+      lo = Math.max(lo, i - window);
+      hi = Math.min(hi, i + window + 1);
+    }
+    return Math.max(hi - lo, 0) + ROW_OVERHEAD;
+  };
+  const prefix = new Float64Array(queries + 1);  // prefix[i] = work of rows 0 .. i-1 of one head
+  for (let i = 0; i < queries; i++) prefix[i + 1] = prefix[i] + rowWork(i);
+  const headWork = prefix[queries];
+  const end = heads * queries;
+
+  // the work before a position
+  const workAt = (position) => Math.floor(position / queries) * headWork + prefix[position % queries];
+
+  // the position nearest to `work` that is a head's start or a multiple of 4 rows into it
+  const positionAt = (work) => {
+    const h = Math.min(Math.floor(work / headWork), heads - 1);
+    const rest = work - h * headWork;
+    let lo = 0, hi = queries;  // first row whose prefix reaches rest
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (prefix[mid] < rest) lo = mid + 1;
+      else hi = mid;
+    }
+    const row = lo >= queries ? queries : Math.min(Math.round(lo / 4) * 4, queries);
+    return h * queries + row;
+  };
+
+  // positions [start, stop) as rectangles: runs of whole heads, or rows of one head
+  const piecesBetween = (start, stop) => {
+    const pieces = [];
+    let p = start;
+    while (p < stop) {
+      const h = Math.floor(p / queries), row = p % queries;
+      if (row === 0 && stop - p >= queries) {
+        const h1 = Math.floor(stop / queries);
+        pieces.push({ h0: h, h1, begin: 0, end: queries });
+        p = h1 * queries;
+      } else {
+        const rowEnd = Math.min(queries, stop - h * queries);
+        pieces.push({ h0: h, h1: h + 1, begin: row, end: rowEnd });
+        p = h * queries + rowEnd;
+      }
+    }
+    return pieces;
+  };
+
+  return { queries, headWork, end, total: heads * headWork, workAt, positionAt, piecesBetween };
+}
+
+/**
+ * Cuts the plane into `parts` pieces of about equal work, in head-major
+ * order. Returns, for each part, its list of rectangles (empty when there
+ * are fewer tiles than parts).
+ */
+export function planParts(request, parts) {
+  const plane = workPlane(request);
+  const cuts = [0];
+  for (let k = 1; k < parts; k++) cuts.push(Math.max(cuts[k - 1], plane.positionAt((k * plane.total) / parts)));
+  cuts.push(plane.end);
+  return cuts.slice(0, -1).map((start, k) => plane.piecesBetween(start, cuts[k + 1]));
+}
+
+/**
+ * Work of the smallest chunk the queue hands out, in keys visited: about
+ * 0.3 ms of kernel time on the machine of the README's figures, thirty
+ * times what a chunk costs besides its rows once K and V are packed.
+ */
+export const MIN_CHUNK_WORK = 2 ** 16;
+
+/**
+ * Below this much work (about 11 ms on one thread), a plane is cut once,
+ * one equal part per thread: the call is too short for balancing to win back
+ * its set-up.
+ */
+export const BALANCE_WORK = 2 ** 21;
+
+/**
+ * Hands the plane out in chunks (lists of rectangles) to `participants`
+ * threads that come back for more as they finish: guided scheduling, each
+ * chunk a 1 / (2 · participants) share of the work left and at least
+ * `minWork` (and 32 rows), so a thread that runs slower (a busy core) simply
+ * takes fewer chunks, and all finish within about one small chunk of each
+ * other. Chunks of a head or more end on head boundaries. A plane with
+ * less than BALANCE_WORK of work is cut once, one equal part per
+ * participant, as planParts does.
+ */
+export class ChunkQueue {
+  #plane;
+  #participants;
+  #minWork;
+  #cursor = 0;  // the first position not handed out
+  #fixed = null;  // the equal parts of a small plane, still to hand out
+
+  constructor(request, participants, minWork = MIN_CHUNK_WORK) {
+    this.#plane = workPlane(request);
+    this.#participants = participants;
+    this.#minWork = Math.max(minWork, 32 * (request.keys + ROW_OVERHEAD));
+    if (this.#plane.total < Math.max(BALANCE_WORK, 2 * participants * this.#minWork)) {
+      this.#fixed = planParts(request, participants).filter((pieces) => pieces.length > 0);
+    }
+  }
+
+  /** Every chunk, in order: a list of lists of rectangles. */
+  static drain(request, participants, minWork) {
+    const queue = new ChunkQueue(request, participants, minWork);
+    const chunks = [];
+    for (let chunk; (chunk = queue.next());) chunks.push(chunk);
+    return chunks;
+  }
+
+  /** The next chunk's rectangles, or null when the plane is all handed out. */
+  next() {
+    if (this.#fixed) return this.#fixed.shift() ?? null;
+    const plane = this.#plane;
+    if (this.#cursor >= plane.end) return null;
+    const done = plane.workAt(this.#cursor);
+    const left = plane.total - done;
+    let size = Math.max(left / (2 * this.#participants), this.#minWork);
+    if (left - size < this.#minWork / 2) size = left;  // no sliver at the end
+    const start = this.#cursor;
+    let stop = plane.positionAt(done + size);
+    if (size >= plane.headWork && start % plane.queries === 0) {
+      // whole heads: each head split between chunks is packed once more
+      stop = Math.min(plane.end, plane.queries * Math.max(1, Math.round((done + size) / plane.headWork)));
+    }
+    if (stop <= start) {  // rows far wider than minWork: the next 4 rows, within the head
+      const row = start % plane.queries;
+      stop = start - row + Math.min(plane.queries, row + 4);
+    }
+    this.#cursor = stop;
+    return plane.piecesBetween(start, stop);
+  }
+}
+
+/**
+ * The rows of a whole result or input (`all`, [heads, queries, width]) that
+ * `piece` covers: contiguous, as a piece is whole heads or rows of one head.
+ */
+export function regionOf(all, piece, queries, width) {
+  return all.subarray((piece.h0 * queries + piece.begin) * width, ((piece.h1 - 1) * queries + piece.end) * width);
+}
+
+/**
+ * A piece's rows of whole results ({ output, weights }, [heads, queries, ·];
+ * weights null without needWeights), as { output, weights } views.
+ */
+export function resultsOf(results, piece, { queries, keys, valueDim }) {
+  return {
+    output: regionOf(results.output, piece, queries, valueDim),
+    weights: results.weights ? regionOf(results.weights, piece, queries, keys) : null,
+  };
+}
+
+/** A piece's heads of a per-head tensor (`all`, [heads, rows, width]): [h1 - h0, rows, width]. */
+export function headsOf(all, piece, rows, width) {
+  return all.subarray(piece.h0 * rows * width, piece.h1 * rows * width);
+}
+
+/**
+ * Computes `piece` of a request with engine.attentionInto and its `rows`:
+ * reads the piece's heads of `inputs` ({ query, key, value }, whole
+ * [heads, ·, ·] tensors) and writes its rows of `results` ({ output, weights },
+ * whole result tensors; weights null without needWeights). `common` is the
+ * request without its tensors.
+ */
+export function computePiece(engine, common, piece, inputs, results) {
+  const { queries: NQ, keys: NK, dim: D, valueDim: DV } = common;
+  engine.attentionInto({
+    ...common,
+    heads: piece.h1 - piece.h0,
+    query: headsOf(inputs.query, piece, NQ, D),
+    key: headsOf(inputs.key, piece, NK, D),
+    value: headsOf(inputs.value, piece, NK, DV),
+    rows: { begin: piece.begin, end: piece.end },
+  }, {
+    output: regionOf(results.output, piece, NQ, DV),
+    weights: results.weights && regionOf(results.weights, piece, NQ, NK),
+  });
+}
