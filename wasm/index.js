@@ -185,8 +185,12 @@ class AttentionEngine {
   // copied into WASM memory (and checked finite) the first time a rectangle
   // needs them, so a thread copies only the heads it computes, once.
   // release() frees the copies; the engine serves other calls meanwhile.
+  // The weights limit applies to each piece (long mode walks 16384² weights).
   prepareRows(request) {
-    const r = parseAttentionRequest(request, { deferFinite: true });
+    // the weights limit applies to each piece's weights, not the whole request's
+    const r = parseAttentionRequest({ ...request, needWeights: false }, { deferFinite: true });
+    requireObject('request', request);
+    r.needWeights = request.needWeights === undefined ? true : boolean('needWeights', request.needWeights);
     if (r.rows) throw new TypeError('rows: prepareRows takes a whole request; give each rectangle to rowsInto');
     const core = this.#core;
     const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
@@ -221,6 +225,7 @@ class AttentionEngine {
       const end = integer('piece.end', piece.end, { min: begin + 1, max: NQ });
       requireObject('into', into);
       const sizes = [['heads', h1 - h0], ['rows', end - begin]];
+      if (r.needWeights) tensorSize('weights', [...sizes, ['keys', NK]]);
       const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', DV]]);
       const weights = r.needWeights ? floatsOfSize('into.weights', into.weights, [...sizes, ['keys', NK]]) : null;
       for (let h = h0; h < h1; h++) if (!copied[h]) copyHead(h);

@@ -80,6 +80,20 @@ describe('prepareRows', () => {
     prepared.release();
   });
 
+  it('applies the weights limit to each piece, not to the whole request', () => {
+    const n = 16384;  // whole weights 2^28 floats, over the limit of 2^26
+    const long = { heads: 1, queries: n, keys: n, dim: 2, query: randomFloats(2 * n, 20), key: randomFloats(2 * n, 21), value: randomFloats(2 * n, 22) };
+    expect(() => engine.attention(long)).toThrow(/^weights: /);
+    const prepared = engine.prepareRows(long);
+    const piece = { h0: 0, h1: 1, begin: n - 4, end: n };
+    const got = prepared.rowsInto(piece, { output: new Float32Array(4 * 2), weights: new Float32Array(4 * n) });
+    const want = engine.attention({ ...long, rows: { begin: n - 4, end: n } });
+    expectSameBits(got.weights, want.weights, 'weights of the last 4 rows');
+    expect(() => prepared.rowsInto({ h0: 0, h1: 1, begin: 0, end: 4097 }, { output: new Float32Array(4097 * 2), weights: new Float32Array(1) }))
+      .toThrow(/^weights: 1·4097·16384 = \d+ floats is over the limit/);
+    prepared.release();
+  });
+
   it('frees its memory on release: later pieces throw, the engine works, and memory stays put over many requests', () => {
     const prepared = engine.prepareRows(request({ needWeights: false }));
     prepared.release();

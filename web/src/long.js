@@ -6,10 +6,11 @@
 // (at most OVERVIEW_MAX), b = queries and c = keys per overview cell, Z = the
 // zoomed region's side (at most ZOOM_MAX).
 //
-// overview: pass 1 walks the queries in blocks of R rows (a multiple of b) with
-// engine.attention({ rows: { begin, end } }), which returns weights [R, N];
-// pass 2 adds each block into the cells it covers and drops it, so memory
-// stays O(R·N). Each cell is the MEAN of the weights of its b × c block
+// overview: pass 1 walks the queries in blocks of R rows (a multiple of b),
+// each computed by engine.prepareRows's rowsInto into one weights buffer
+// [R, N] (the head's Q, K and V copied and K, V packed once, not per block;
+// no fresh 16 MiB array per block); pass 2 adds each block into the cells it
+// covers, so memory stays O(R·N). Each cell is the MEAN of the weights of its b × c block
 // (edge cells: of the rows and keys they have).
 // zoom: the exact weights of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1, one
 // rows call and a key slice.
@@ -65,24 +66,30 @@ export function computeOverview(engine, state, qkv, n, head, progress = () => {}
   const grid = overviewGrid(n);
   const sums = new Float64Array(grid.rows * grid.cols);
   const output = new Float32Array(n * DIM);
-  const blockRows = Math.max(grid.b, Math.floor(BLOCK_FLOATS / n / grid.b) * grid.b);
-  for (let begin = 0; begin < n; begin += blockRows) {
-    const end = Math.min(n, begin + blockRows);
-    // pass 1: the exact weights [end − begin, N] of this block of queries
-    const { weights, output: rowsOut } = engine.attention({ ...request, rows: { begin, end } });
-    output.set(rowsOut, begin * DIM);
-    // pass 2: add every weight into its cell
-    for (let i = begin; i < end; i++) {
-      const row = weights.subarray((i - begin) * n, (i - begin + 1) * n);
-      const cellRow = Math.floor(i / grid.b) * grid.cols;
-      for (let cj = 0; cj < grid.cols; cj++) {
-        let s = 0;
-        const stop = Math.min(n, (cj + 1) * grid.c);
-        for (let j = cj * grid.c; j < stop; j++) s += row[j];
-        sums[cellRow + cj] += s;
+  const blockRows = Math.min(n, Math.max(grid.b, Math.floor(BLOCK_FLOATS / n / grid.b) * grid.b));
+  const block = new Float32Array(blockRows * n);
+  const prepared = engine.prepareRows({ ...request, needWeights: true });
+  try {
+    for (let begin = 0; begin < n; begin += blockRows) {
+      const end = Math.min(n, begin + blockRows);
+      // pass 1: the exact weights [end − begin, N] of this block of queries
+      const weights = block.subarray(0, (end - begin) * n);
+      prepared.rowsInto({ h0: 0, h1: 1, begin, end }, { output: output.subarray(begin * DIM, end * DIM), weights });
+      // pass 2: add every weight into its cell
+      for (let i = begin; i < end; i++) {
+        const row = weights.subarray((i - begin) * n, (i - begin + 1) * n);
+        const cellRow = Math.floor(i / grid.b) * grid.cols;
+        for (let cj = 0; cj < grid.cols; cj++) {
+          let s = 0;
+          const stop = Math.min(n, (cj + 1) * grid.c);
+          for (let j = cj * grid.c; j < stop; j++) s += row[j];
+          sums[cellRow + cj] += s;
+        }
       }
+      progress(end / n);
     }
-    progress(end / n);
+  } finally {
+    prepared.release();
   }
   const values = new Float32Array(sums.length);
   for (let ci = 0; ci < grid.rows; ci++) {
