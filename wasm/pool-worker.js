@@ -41,8 +41,9 @@ function compute({ common, pieces }) {
 }
 
 // The shared ints (see pool.js): [0] chunks claimed, [1] heads whose inputs
-// are in place, [2 + k] set to 1 once this worker has written chunk k.
-const CLAIMED = 0, READY = 1, DONE = 2;
+// are in place, [2] set to 1 when a worker fails, [3 + k] set to 1 once this
+// worker has written chunk k.
+const CLAIMED = 0, READY = 1, FAILED = 2, DONE = 3;
 
 // Claims chunks from the shared counter until none is left, computing each
 // into the shared output (the inputs are copied into this worker's WASM
@@ -65,6 +66,7 @@ function computeShared({ common, chunks, shared }) {
     }
   } catch (error) {
     Atomics.store(ints, CLAIMED, chunks.length);
+    Atomics.store(ints, FAILED, 1);
     throw error;
   } finally {
     prepared?.release();

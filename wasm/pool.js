@@ -91,12 +91,16 @@ class SpareBuffers {
 }
 
 // A call's shared memory (#runShared): its chunk counters, inputs, outputs.
-//   ints [2 + chunks]: [CLAIMED] chunks claimed so far (the next one to take),
-//        [READY] heads whose inputs are in place, [DONE + k] 1 once a worker
-//        has written chunk k
+//   ints [3 + chunks]: [CLAIMED] chunks claimed so far (the next one to take),
+//        [READY] heads whose inputs are in place, [FAILED] 1 once a worker has
+//        failed, [DONE + k] 1 once a worker has written chunk k
 //   query, key, value, output, weights: the request's tensors (weights null
 //        without needWeights)
-const CLAIMED = 0, READY = 1, DONE = 2;
+const CLAIMED = 0, READY = 1, FAILED = 2, DONE = 3;
+
+// How long the caller may poll for the workers' last chunks before it waits
+// for their messages instead (a message takes about 0.1 to 0.5 ms to arrive).
+const POLL_MS = 1;
 
 // Shared buffers kept for the next call when done: a fresh buffer costs a
 // page fault per 4 KiB on first touch, a reused one only the copy. One per
@@ -294,12 +298,14 @@ class AttentionPool {
     const answers = this.#workers.map((worker) => this.#send(worker, { common, chunks, shared: shared.arrays }));
     let failure = null;
     let prepared = null;
+    const mine = new Uint8Array(chunks.length);  // 1: computed here, 2: copied from the shared output
     try {
       this.#shareInputs(r, shared.arrays, privateHeads);
       for (let k = first; k >= 0 && k < chunks.length; k = Atomics.add(ints, CLAIMED, 1)) {
         if (this.#terminated) throw new Error('pool: terminated while computing');
         prepared ??= this.#engine.prepareRows({ ...common, query: r.query, key: r.key, value: r.value });
         for (const piece of chunks[k]) prepared.rowsInto(piece, resultsOf(job, piece, r));
+        mine[k] = 1;
       }
     } catch (error) {
       failure = { error };
@@ -309,19 +315,39 @@ class AttentionPool {
     } finally {
       prepared?.release();
     }
-    try {
-      const copied = new Uint8Array(chunks.length);
-      const copyFinished = () => {
-        for (let k = 0; k < chunks.length; k++) {
-          if (copied[k] || Atomics.load(ints, DONE + k) !== 1) continue;
+    // the workers' finished chunks, copied while they finish the last ones;
+    // returns how many are still to come
+    const copyFinished = () => {
+      let left = 0;
+      for (let k = 0; k < chunks.length; k++) {
+        if (mine[k]) continue;
+        if (Atomics.load(ints, DONE + k) !== 1) {
+          left++;
+        } else {
           for (const piece of chunks[k]) this.#copyPiece(piece, shared.arrays, job);
-          copied[k] = 1;
+          mine[k] = 2;
         }
-      };
-      if (!failure) copyFinished();  // while the workers finish their last chunks
-      const settled = await Promise.allSettled(answers);
+      }
+      return left;
+    };
+    const settled = Promise.allSettled(answers);
+    if (!failure && this.#engine) {
+      // the caller computed too, so its thread is held anyway: poll a moment
+      // for the workers' last chunks rather than wait for their messages
+      const until = performance.now() + POLL_MS;
+      let left = copyFinished();
+      while (left > 0 && Atomics.load(ints, FAILED) === 0 && performance.now() < until) left = copyFinished();
+      if (left === 0) {
+        // every chunk is in; the buffer is reused once the workers have let go of it
+        settled.then(() => this.#sharedBuffers.give(shared));
+        return;
+      }
+    }
+    try {
+      if (!failure) copyFinished();
+      const answered = await settled;
       if (failure) throw failure.error;
-      for (const answer of settled) if (answer.status === 'rejected') throw answer.reason;
+      for (const answer of answered) if (answer.status === 'rejected') throw answer.reason;
       copyFinished();
     } finally {
       this.#sharedBuffers.give(shared);
