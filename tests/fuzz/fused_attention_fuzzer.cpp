@@ -1,5 +1,5 @@
-// libFuzzer target: the fast kernels (attention_forward, its output-only and
-// row-range forms) on random shapes, variants, masks and values, against the
+// libFuzzer target: the fast kernels (attention_forward, its output-only,
+// row-range and piece forms) on random shapes, variants, masks and values, against the
 // float64 reference attention_reference_f64. Built natively with clang and
 // AddressSanitizer + UndefinedBehaviorSanitizer (CMake option ATTN_BUILD_FUZZ,
 // see tests/fuzz/CMakeLists.txt); `npm test` runs it for a minute.
@@ -14,7 +14,8 @@
 //     (1e-5 + 1e-4 relative, widened by the float32 spacing of the row's
 //     largest logit) of the reference, except rows made huge on purpose
 //   - the output-only call gives the same bits as the output with weights
-//   - a random split of the rows gives the same bits as the whole call
+//   - a random split of the rows gives the same bits as the whole call, and
+//     so do its pieces head by head with K and V packs kept across them
 // A failure prints the case and aborts, so libFuzzer keeps the input.
 #include <attention/attention.h>
 #include <fuzzer/FuzzedDataProvider.h>
@@ -280,6 +281,28 @@ void check_case(const Case& c) {
             std::memcmp(&part_weights[part * NK], &weights[whole * NK], NK * sizeof(float)) != 0) {
           fail(c, "rows [" + std::to_string(b) + ", " + std::to_string(b + rows) + ") differ from the whole call at head " +
                       std::to_string(h) + ", row " + std::to_string(b + r));
+        }
+      }
+    }
+  }
+
+  // the same two row ranges head by head, last head first, later rows first,
+  // through attention_forward_piece with one KeyValuePacks: each head packed by
+  // its first piece and reused by the second
+  attention::KeyValuePacks packs;
+  for (int h = H - 1; h >= 0; --h) {
+    for (const auto& range : {std::pair<int, int>{cut, NQ}, std::pair<int, int>{0, cut}}) {
+      const int b = range.first, rows = range.second - range.first;
+      if (rows <= 0) continue;
+      std::vector<float> part_out(floats(1, rows, DV)), part_weights(floats(1, rows, NK));
+      attention::attention_forward_piece(part_out.data(), part_weights.data(), c.query.data(), c.key.data(),
+                                         c.value.data(), c.shape, c.options, h, h + 1, b, b + rows, packs);
+      for (int r = 0; r < rows; ++r) {
+        const std::size_t whole = static_cast<std::size_t>(h) * NQ + b + r;
+        if (std::memcmp(&part_out[r * DV], &out[whole * DV], DV * sizeof(float)) != 0 ||
+            std::memcmp(&part_weights[r * NK], &weights[whole * NK], NK * sizeof(float)) != 0) {
+          fail(c, "piece of head " + std::to_string(h) + ", rows [" + std::to_string(b) + ", " +
+                      std::to_string(b + rows) + ") differs from the whole call at row " + std::to_string(b + r));
         }
       }
     }
