@@ -15,6 +15,7 @@
 //   out: { id, pieces: [the indices of the chunks this worker computed] } or { id, error }
 import { loadAttention } from './index.js';
 import { isNode } from './packaged.js';
+import { CLAIMED, DONE, FAILED, READY } from './pool-buffers.js';
 import { resultsOf } from './pool-plan.js';
 
 // No top-level await: Vite bundles workers as classic scripts (iife) by default.
@@ -40,10 +41,6 @@ function compute({ common, pieces }) {
   }, { output, weights }));
 }
 
-// The shared ints (see pool.js): [0] chunks claimed, [1] heads whose inputs
-// are in place, [2] set to 1 when a worker fails, [3 + k] set to 1 once this
-// worker has written chunk k.
-const CLAIMED = 0, READY = 1, FAILED = 2, DONE = 3;
 
 // Claims chunks from the shared counter until none is left, computing each
 // into the shared output (the inputs are copied into this worker's WASM

@@ -22,6 +22,23 @@ describe('the attention-playground package', () => {
     expect(Object.isFrozen(byPath.variants)).toBe(true);
   });
 
+  it('ships every module that a shipped module imports (package.json files)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { files } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const shipped = (file) => files.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
+    const modules = files.filter((file) => file.endsWith('.js'));
+    for (const module of modules) {
+      const source = readFileSync(new URL(`../../${module}`, import.meta.url), 'utf8');
+      // static imports and new URL('./x.js', import.meta.url) (the pool's worker)
+      const targets = [...source.matchAll(/(?:from\s+|new URL\(\s*(?:\/\*[^*]*\*\/\s*)?)'(\.\/[^']+)'/g)].map((m) => m[1]);
+      for (const target of targets) {
+        const file = new URL(target, new URL(`../../${module}`, import.meta.url)).pathname.slice(root.length);
+        expect(shipped(file), `${module} imports ${target}, which package.json files leaves out`).toBe(true);
+      }
+    }
+    expect(modules).toContain('wasm/pool.js');
+  });
+
   it('resolves by its own name to wasm/index.js', () => {
     expect(byName.loadAttention).toBe(byPath.loadAttention);
     expect(byName.variants).toBe(byPath.variants);
