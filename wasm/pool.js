@@ -186,7 +186,8 @@ class AttentionPool {
     const job = { r, common, output: new Float32Array(H * NQ * DV), weights: r.needWeights ? new Float32Array(H * NQ * NK) : null };
     try {
       const chunks = ChunkQueue.drain(r, this.threads);
-      if (this.#sharedMemory && chunks.length > this.threads) await this.#runShared(job, chunks);
+      // balanced when there is someone to balance with and enough work to cut finer than a part per thread
+      if (this.#sharedMemory && this.#workers.length > 0 && chunks.length > this.threads) await this.#runShared(job, chunks);
       else await this.#runSplit(job);
       return { output: job.output, weights: job.weights };
     } catch (error) {

@@ -71,7 +71,7 @@ describe('attention pool, results', () => {
     for (const variant of ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']) {
       // 2.1 M keys visited: over BALANCE_WORK, so the threads claim chunks from shared memory
       const request = randomRequest({ heads: 3, queries: 700, keys: 1000, dim: 5, valueDim: 3, variant, window: variant === 'dot' ? 900 : null, seed: seed++ });
-      for (const threads of [1, 2, 'c2', 'c3']) {
+      for (const threads of [1, 'c1', 2, 'c2', 'c3']) {
         expect(ChunkQueue.drain(request, Number(String(threads).replace('c', ''))).length).toBeGreaterThan(4);
         await expectPoolMatchesEngine(threads, request);
       }
