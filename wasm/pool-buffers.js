@@ -30,13 +30,13 @@ export class SpareBuffers {
 }
 
 // A call's shared memory (#runShared): its chunk counters, inputs, outputs.
-//   ints [3 + chunks]: [CLAIMED] chunks claimed so far (the next one to take),
+//   ints [4 + chunks]: [CLAIMED] chunks claimed so far (the next one to take),
 //        [READY] heads whose inputs are in place, [FAILED] 1 once a worker has
-//        failed, [DONE + k] 1 once a worker has written chunk k
+//        failed, [EXITED] workers that will not touch the buffer again,
+//        [DONE + k] 1 once a worker has written chunk k
 //   query, key, value, output, weights: the request's tensors (weights null
 //        without needWeights)
-export const CLAIMED = 0, READY = 1, FAILED = 2, DONE = 3;
-
+export const CLAIMED = 0, READY = 1, FAILED = 2, EXITED = 3, DONE = 4;
 
 // Shared buffers kept for the next call when done: a fresh buffer costs a
 // page fault per 4 KiB on first touch, a reused one only the copy. One per

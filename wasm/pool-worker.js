@@ -15,7 +15,7 @@
 //   out: { id, pieces: [the indices of the chunks this worker computed] } or { id, error }
 import { loadAttention } from './index.js';
 import { isNode } from './packaged.js';
-import { CLAIMED, DONE, FAILED, READY } from './pool-buffers.js';
+import { CLAIMED, DONE, EXITED, FAILED, READY } from './pool-buffers.js';
 import { resultsOf } from './pool-plan.js';
 
 // No top-level await: Vite bundles workers as classic scripts (iife) by default.
@@ -67,6 +67,7 @@ function computeShared({ common, chunks, shared }) {
     throw error;
   } finally {
     prepared?.release();
+    Atomics.add(ints, EXITED, 1);  // the last touch of the shared buffer: the caller may reuse it now
   }
   return done;
 }

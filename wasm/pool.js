@@ -21,7 +21,7 @@
 // any worker sees it.
 import { loadAttention } from './index.js';
 import { isNode, readPackagedWasm } from './packaged.js';
-import { CLAIMED, DONE, FAILED, READY, SharedBuffers, SpareBuffers } from './pool-buffers.js';
+import { CLAIMED, DONE, EXITED, FAILED, READY, SharedBuffers, SpareBuffers } from './pool-buffers.js';
 import { ChunkQueue, computePiece, headsOf, planParts, regionOf, resultsOf } from './pool-plan.js';
 import { boolean, integer, parseAttentionRequest, requireObject } from './validate.js';
 
@@ -266,14 +266,20 @@ class AttentionPool {
     };
     const settled = Promise.allSettled(answers);
     if (!failure && this.#engine) {
-      // the caller computed too, so its thread is held anyway: poll a moment
-      // for the workers' last chunks rather than wait for their messages
+      // The caller computed too, so its thread is held anyway: poll a moment
+      // for the workers' last chunks rather than wait for their messages.
+      // Once every worker has exited its claims, the buffer is free for the
+      // next call at once: a caller that never yields to the event loop (a
+      // loop of awaited calls) would otherwise get a fresh buffer every time.
       const until = performance.now() + POLL_MS;
+      const workers = this.#workers.length;
       let left = copyFinished();
-      while (left > 0 && Atomics.load(ints, FAILED) === 0 && performance.now() < until) left = copyFinished();
-      if (left === 0) {
-        // every chunk is in; the buffer is reused once the workers have let go of it
-        settled.then(() => this.#sharedBuffers.give(shared));
+      while ((left > 0 || Atomics.load(ints, EXITED) < workers) && Atomics.load(ints, FAILED) === 0 &&
+             performance.now() < until) {
+        left = copyFinished();
+      }
+      if (left === 0 && Atomics.load(ints, EXITED) === workers) {
+        this.#sharedBuffers.give(shared);
         return;
       }
     }

@@ -265,6 +265,18 @@ describe('attention pool, errors and lifetime', () => {
     }
   });
 
+  it('reuses its shared memory across a loop of awaited calls that never yields to the event loop', async () => {
+    // 1.1 MiB of shared memory per call (valueDim 1: the outputs are small)
+    const request = randomRequest({ heads: 8, queries: 1024, keys: 1024, dim: 16, valueDim: 1, needWeights: false, seed: 430 });
+    const p = await pool('c2');
+    await p.attention(request);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let k = 0; k < 30; k++) await p.attention(request);
+    // a fresh buffer per call would hold 30 x 1.1 MiB until the workers' messages are read
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 2 ** 20);
+    await expectPoolMatchesEngine('c2', request);
+  });
+
   it('refuses a thread count that is not an integer from 1 to 64', async () => {
     await expect(loadAttentionPool({ threads: 0 })).rejects.toThrow(RangeError);
     await expect(loadAttentionPool({ threads: 1.5 })).rejects.toThrow(/^threads: expected an integer from 1 to 64/);
