@@ -137,20 +137,8 @@ class AttentionEngine {
   // without needWeights). Nothing is written if the request is refused.
   attentionInto(request, into) {
     const r = parseAttentionRequest(request, { deferFinite: true });
-    requireObject('into', into);
     const rows = r.rows ? r.rows.end - r.rows.begin : r.queries;
-    const sizes = [['heads', r.heads], ['rows', rows]];
-    const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', r.valueDim]]);
-    let weights = null;
-    if (r.needWeights) {
-      weights = floatsOfSize('into.weights', into.weights, [...sizes, ['keys', r.keys]]);
-      if (output.buffer === weights.buffer && output.byteOffset < weights.byteOffset + weights.byteLength &&
-          weights.byteOffset < output.byteOffset + output.byteLength) {
-        throw new RangeError('into: output and weights overlap; expected separate arrays');
-      }
-    } else if (into.weights !== undefined && into.weights !== null) {
-      throw new TypeError('into.weights: needWeights is false, so there are no weights to write; leave it out');
-    }
+    const { output, weights } = intoArrays(into, r, r.heads, rows);
     return this.#attention(r, { output, weights });
   }
 
@@ -223,11 +211,8 @@ class AttentionEngine {
       const h1 = integer('piece.h1', piece.h1, { min: h0 + 1, max: H });
       const begin = integer('piece.begin', piece.begin, { min: 0, max: NQ - 1 });
       const end = integer('piece.end', piece.end, { min: begin + 1, max: NQ });
-      requireObject('into', into);
-      const sizes = [['heads', h1 - h0], ['rows', end - begin]];
-      if (r.needWeights) tensorSize('weights', [...sizes, ['keys', NK]]);
-      const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', DV]]);
-      const weights = r.needWeights ? floatsOfSize('into.weights', into.weights, [...sizes, ['keys', NK]]) : null;
+      if (r.needWeights) tensorSize('weights', [['heads', h1 - h0], ['rows', end - begin], ['keys', NK]]);
+      const { output, weights } = intoArrays(into, r, h1 - h0, end - begin);
       for (let h = h0; h < h1; h++) if (!copied[h]) copyHead(h);
       return this.#withArena((scratch) => {
         const count = (h1 - h0) * (end - begin);
@@ -373,6 +358,27 @@ class AttentionEngine {
       return { Wq: arena.copyOutFloats(wq, square), Wk: arena.copyOutFloats(wk, square), v: arena.copyOutFloats(v, dim) };
     });
   }
+}
+
+// The caller's arrays of attentionInto and rowsInto, checked: into.output
+// [heads, rows, valueDim] and, with needWeights, into.weights [heads, rows,
+// keys], not overlapping; without needWeights, no weights.
+function intoArrays(into, r, heads, rows) {
+  requireObject('into', into);
+  const sizes = [['heads', heads], ['rows', rows]];
+  const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', r.valueDim]]);
+  if (!r.needWeights) {
+    if (into.weights !== undefined && into.weights !== null) {
+      throw new TypeError('into.weights: needWeights is false, so there are no weights to write; leave it out');
+    }
+    return { output, weights: null };
+  }
+  const weights = floatsOfSize('into.weights', into.weights, [...sizes, ['keys', r.keys]]);
+  if (output.buffer === weights.buffer && output.byteOffset < weights.byteOffset + weights.byteLength &&
+      weights.byteOffset < output.byteOffset + output.byteLength) {
+    throw new RangeError('into: output and weights overlap; expected separate arrays');
+  }
+  return { output, weights };
 }
 
 // The binding's AttentionCall: inputs copied into the arena, outputs at out and weights.

@@ -75,7 +75,14 @@ describe('prepareRows', () => {
       [null, /^piece: /],
     ];
     for (const [piece, message] of bad) expect(() => prepared.rowsInto(piece, { output }), JSON.stringify(piece)).toThrow(message);
+    expect(() => prepared.rowsInto(pieces[1], { output: output.subarray(0, 3 * DV), weights: new Float32Array(3 * NK) }))
+      .toThrow(/^into\.weights: needWeights is false/);
     expect(output.every((x) => x === 7)).toBe(true);
+    const withWeights = engine.prepareRows(request());
+    const shared = new Float32Array(NQ * DV + NQ * NK);
+    expect(() => withWeights.rowsInto({ h0: 0, h1: 1, begin: 0, end: NQ }, { output: shared.subarray(0, NQ * DV), weights: shared.subarray(10, 10 + NQ * NK) }))
+      .toThrow(/^into: output and weights overlap/);
+    withWeights.release();
     expect(() => engine.prepareRows(request({ rows: { begin: 0, end: 2 } }))).toThrow(/^rows: prepareRows takes a whole request/);
     prepared.release();
   });
