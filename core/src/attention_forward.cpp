@@ -128,6 +128,7 @@ void attention_forward_piece(float* out, float* weights, const float* query, con
   check_range("heads", "headBegin", "headEnd", "heads", head_begin, head_end, shape.heads);
   if (packs.heads.empty()) {
     packs.shape = shape;
+    packs.heads.resize(shape.heads);
   } else if (!same_shape(packs.shape, shape)) {
     throw std::invalid_argument("packs: prepared for another shape; use one KeyValuePacks per request");
   }

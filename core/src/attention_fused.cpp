@@ -146,7 +146,7 @@ bool fused_variant(Variant variant) {
 void attention_fused_rows(float* out, float* weights, const float* query, const float* key, const float* value,
                           const AttentionShape& shape, const AttentionOptions& options, int row_begin,
                           int row_end, int head_begin, int head_end, KeyValuePacks* packs) {
-  const int H = shape.heads, NQ = shape.queries, NK = shape.keys, D = shape.dim, DV = shape.value_dim;
+  const int NQ = shape.queries, NK = shape.keys, D = shape.dim, DV = shape.value_dim;
   const int R = row_end - row_begin;
   const int NKP = round_up(NK, kPanel);
   const int DVP = round_up(DV, kPanel);
@@ -155,10 +155,9 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
   const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
   const float multiplier = (scaled ? scale : 1.0f) / options.temperature;
 
-  // a head's packed K and V: kept in `packs` by the first call that needs them,
-  // else packed here for each head into one set of buffers
+  // a head's packed K and V: kept in `packs` (one Head per head) by the first
+  // call that needs them, else packed here for each head into one set of buffers
   KeyValuePacks::Head local_pack;
-  if (packs && packs->heads.size() < static_cast<std::size_t>(H)) packs->heads.resize(H);
   std::vector<float> query_storage, out_storage, score_storage;
   float* q_block = aligned_floats(query_storage, static_cast<std::size_t>(kQueryBlock) * D);  // tiles [D, 4]
   float* o_block = aligned_floats(out_storage, static_cast<std::size_t>(kQueryBlock) * DVP);
@@ -190,14 +189,14 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
 
     // pass 1: Kᵀ in panels of 8 keys, V in panels of 8 columns, and the largest |k|²
     KeyValuePacks::Head& pack = packs ? packs->heads[h] : local_pack;
-    if (!packs || !pack.packed) {
+    const bool kept = packs && pack.key_panels;
+    if (!kept) {
       if (!pack.key_panels) {  // zeroed once: the padding past NK and DV stays zero
         pack.key_panels = aligned_floats(pack.key_storage, static_cast<std::size_t>(NKP) * D);
         pack.value_panels = aligned_floats(pack.value_storage, static_cast<std::size_t>(NKP) * DVP);
       }
       pack.key_norm2_max = pack_keys(pack.key_panels, key_h, NK, D, zero_row.data());
       pack_values(pack.value_panels, value_h, NK, NKP, DV);
-      pack.packed = true;
     }
     const float* key_panels = pack.key_panels;
     const float* value_panels_h = pack.value_panels;

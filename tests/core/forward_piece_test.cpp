@@ -83,9 +83,9 @@ TEST(PiecesWithKeptPacks, PackEachHeadOnceByTheFirstPieceThatNeedsIt) {
   attention::attention_forward_piece(out.data(), nullptr, c.query.data(), c.key.data(), c.value.data(), c.shape,
                                      c.options, 1, 2, 0, 9, packs);
   ASSERT_EQ(packs.heads.size(), 3u);
-  EXPECT_FALSE(packs.heads[0].packed);
-  EXPECT_TRUE(packs.heads[1].packed);
-  EXPECT_FALSE(packs.heads[2].packed);
+  EXPECT_EQ(packs.heads[0].key_panels, nullptr) << "head 0 packed by a piece of head 1";
+  EXPECT_NE(packs.heads[1].key_panels, nullptr);
+  EXPECT_EQ(packs.heads[2].key_panels, nullptr);
   // head 1's keys change after it was packed: a later piece still sees the packed ones
   const std::vector<float> first(out.begin() + 4 * 4, out.begin() + 5 * 4);  // row 4 of head 1
   for (int j = 0; j < 20 * 4; ++j) c.key[20 * 4 + j] = 0.0f;

@@ -109,12 +109,11 @@ void attention_forward_rows(float* out, float* weights, const float* query, cons
 struct KeyValuePacks {
   struct Head {
     std::vector<float> key_storage, value_storage;
-    float* key_panels = nullptr;    // [NK/8 rounded up, D, 8], in key_storage
+    float* key_panels = nullptr;    // [NK/8 rounded up, D, 8], in key_storage; null until packed
     float* value_panels = nullptr;  // [DV/8 rounded up, NK rounded up to 8, 8], in value_storage
     double key_norm2_max = 0.0;
-    bool packed = false;
   };
-  std::vector<Head> heads;
+  std::vector<Head> heads;  // one per head of the request, from the first piece on
   AttentionShape shape{0, 0, 0, 0, 0};  // of the request, set by the first piece
 };
 
