@@ -82,75 +82,52 @@ export function planParts(request, parts) {
 }
 
 /**
- * Work of the smallest chunk the queue hands out, in keys visited: about
- * 0.3 ms of kernel time on the machine of the README's figures, thirty
- * times what a chunk costs besides its rows once K and V are packed.
+ * Work of the smallest chunk, in keys visited: 64 rows at N = 1024, so a
+ * thread that finishes first waits for at most a small chunk of another's,
+ * while a chunk's fixed cost (one call, its output copied out) stays small
+ * beside its rows once K and V are packed.
  */
 export const MIN_CHUNK_WORK = 2 ** 16;
 
 /**
- * Below this much work (about 11 ms on one thread), a plane is cut once,
- * one equal part per thread: the call is too short for balancing to win back
- * its set-up.
+ * Below this much work (a quarter of N = 1024 with 8 heads), a call is not
+ * balanced: the pool cuts it once, one equal part per thread (planParts).
  */
 export const BALANCE_WORK = 2 ** 21;
 
 /**
- * Hands the plane out in chunks (lists of rectangles) to `participants`
- * threads that come back for more as they finish: guided scheduling, each
- * chunk a 1 / (2 · participants) share of the work left and at least
- * `minWork` (and 32 rows), so a thread that runs slower (a busy core) simply
- * takes fewer chunks, and all finish within about one small chunk of each
- * other. Chunks of a head or more end on head boundaries. A plane with
- * less than BALANCE_WORK of work is cut once, one equal part per
- * participant, as planParts does.
+ * The plane cut for `participants` threads that claim chunks as they come
+ * free: guided scheduling, each chunk a 1 / (2 · participants) share of the
+ * work left and at least `minWork` (and 32 rows), so a thread that runs
+ * slower (a busy core) simply takes fewer chunks, and all finish within
+ * about one small chunk of each other. Chunks of a head or more end on head
+ * boundaries (each head split between chunks is packed once more). Returns
+ * the chunks (lists of rectangles) in order, or null when the plane has less
+ * than BALANCE_WORK of work or too little for more than one small chunk per
+ * participant.
  */
-export class ChunkQueue {
-  #plane;
-  #participants;
-  #minWork;
-  #cursor = 0;  // the first position not handed out
-  #fixed = null;  // the equal parts of a small plane, still to hand out
-
-  constructor(request, participants, minWork = MIN_CHUNK_WORK) {
-    this.#plane = workPlane(request);
-    this.#participants = participants;
-    this.#minWork = Math.max(minWork, 32 * (request.keys + ROW_OVERHEAD));
-    if (this.#plane.total < Math.max(BALANCE_WORK, 2 * participants * this.#minWork)) {
-      this.#fixed = planParts(request, participants).filter((pieces) => pieces.length > 0);
-    }
-  }
-
-  /** Every chunk, in order: a list of lists of rectangles. */
-  static drain(request, participants, minWork) {
-    const queue = new ChunkQueue(request, participants, minWork);
-    const chunks = [];
-    for (let chunk; (chunk = queue.next());) chunks.push(chunk);
-    return chunks;
-  }
-
-  /** The next chunk's rectangles, or null when the plane is all handed out. */
-  next() {
-    if (this.#fixed) return this.#fixed.shift() ?? null;
-    const plane = this.#plane;
-    if (this.#cursor >= plane.end) return null;
-    const done = plane.workAt(this.#cursor);
+export function planChunks(request, participants, minWork = MIN_CHUNK_WORK) {
+  const plane = workPlane(request);
+  const floor = Math.max(minWork, 32 * (request.keys + ROW_OVERHEAD));
+  if (plane.total < Math.max(BALANCE_WORK, 2 * participants * floor)) return null;
+  const chunks = [];
+  for (let start = 0; start < plane.end;) {
+    const done = plane.workAt(start);
     const left = plane.total - done;
-    let size = Math.max(left / (2 * this.#participants), this.#minWork);
-    if (left - size < this.#minWork / 2) size = left;  // no sliver at the end
-    const start = this.#cursor;
+    let size = Math.max(left / (2 * participants), floor);
+    if (left - size < floor / 2) size = left;  // no sliver at the end
     let stop = plane.positionAt(done + size);
     if (size >= plane.headWork && start % plane.queries === 0) {
-      // whole heads: each head split between chunks is packed once more
       stop = Math.min(plane.end, plane.queries * Math.max(1, Math.round((done + size) / plane.headWork)));
     }
-    if (stop <= start) {  // rows far wider than minWork: the next 4 rows, within the head
+    if (stop <= start) {  // rows far wider than the floor: the next 4 rows, within the head
       const row = start % plane.queries;
       stop = start - row + Math.min(plane.queries, row + 4);
     }
-    this.#cursor = stop;
-    return plane.piecesBetween(start, stop);
+    chunks.push(plane.piecesBetween(start, stop));
+    start = stop;
   }
+  return chunks;
 }
 
 /**
@@ -175,26 +152,4 @@ export function resultsOf(results, piece, { queries, keys, valueDim }) {
 /** A piece's heads of a per-head tensor (`all`, [heads, rows, width]): [h1 - h0, rows, width]. */
 export function headsOf(all, piece, rows, width) {
   return all.subarray(piece.h0 * rows * width, piece.h1 * rows * width);
-}
-
-/**
- * Computes `piece` of a request with engine.attentionInto and its `rows`:
- * reads the piece's heads of `inputs` ({ query, key, value }, whole
- * [heads, ·, ·] tensors) and writes its rows of `results` ({ output, weights },
- * whole result tensors; weights null without needWeights). `common` is the
- * request without its tensors.
- */
-export function computePiece(engine, common, piece, inputs, results) {
-  const { queries: NQ, keys: NK, dim: D, valueDim: DV } = common;
-  engine.attentionInto({
-    ...common,
-    heads: piece.h1 - piece.h0,
-    query: headsOf(inputs.query, piece, NQ, D),
-    key: headsOf(inputs.key, piece, NK, D),
-    value: headsOf(inputs.value, piece, NK, DV),
-    rows: { begin: piece.begin, end: piece.end },
-  }, {
-    output: regionOf(results.output, piece, NQ, DV),
-    weights: results.weights && regionOf(results.weights, piece, NQ, NK),
-  });
 }

@@ -12,7 +12,7 @@
 // counter as the other threads do, and writes them into the shared output.
 //   in:  { id, common, chunks: [[rectangles]], shared: { ints, query, key, value, output, weights } }
 //        (arrays on one SharedArrayBuffer: see computeShared and pool.js)
-//   out: { id, pieces: [the indices of the chunks this worker computed] } or { id, error }
+//   out: { id } once it claims no more (which chunks it did, the shared done flags say) or { id, error }
 import { loadAttention } from './index.js';
 import { isNode } from './packaged.js';
 import { CLAIMED, DONE, EXITED, FAILED, READY } from './pool-buffers.js';
@@ -49,7 +49,6 @@ function compute({ common, pieces }) {
 // stops claiming too.
 function computeShared({ common, chunks, shared }) {
   const { ints } = shared;
-  const done = [];
   let prepared = null;
   try {
     for (let k; (k = Atomics.add(ints, CLAIMED, 1)) < chunks.length;) {
@@ -59,7 +58,6 @@ function computeShared({ common, chunks, shared }) {
         prepared.rowsInto(piece, resultsOf(shared, piece, common));
       }
       Atomics.store(ints, DONE + k, 1);
-      done.push(k);
     }
   } catch (error) {
     Atomics.store(ints, CLAIMED, chunks.length);
@@ -69,8 +67,10 @@ function computeShared({ common, chunks, shared }) {
     prepared?.release();
     Atomics.add(ints, EXITED, 1);  // the last touch of the shared buffer: the caller may reuse it now
   }
-  return done;
 }
+
+// An error as a message can carry it (the pool rethrows it with its class).
+const errorOf = (error) => ({ name: error?.name ?? 'Error', message: String(error?.message ?? error) });
 
 connect(async (message, post) => {
   if (message.load) {
@@ -84,9 +84,10 @@ connect(async (message, post) => {
   }
   if (message.shared) {
     try {
-      post({ id: message.id, pieces: computeShared(message) });
+      computeShared(message);
+      post({ id: message.id });
     } catch (error) {
-      post({ id: message.id, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } });
+      post({ id: message.id, error: errorOf(error) });
     }
     return;
   }
@@ -101,6 +102,6 @@ connect(async (message, post) => {
     const spare = message.pieces.flatMap(({ query, key, value }) => [query.buffer, key.buffer, value.buffer]);
     post({ id: message.id, pieces: results, spare }, [...transfer, ...spare]);
   } catch (error) {
-    post({ id: message.id, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } });
+    post({ id: message.id, error: errorOf(error) });
   }
 });

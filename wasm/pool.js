@@ -22,7 +22,7 @@
 import { loadAttention } from './index.js';
 import { isNode, readPackagedWasm } from './packaged.js';
 import { CLAIMED, DONE, EXITED, FAILED, READY, SharedBuffers, SpareBuffers } from './pool-buffers.js';
-import { ChunkQueue, computePiece, headsOf, planParts, regionOf, resultsOf } from './pool-plan.js';
+import { headsOf, planChunks, planParts, resultsOf } from './pool-plan.js';
 import { boolean, integer, parseAttentionRequest, requireObject } from './validate.js';
 
 
@@ -83,7 +83,6 @@ class AttentionPool {
     this.#workers = workers;
     this.#engine = engine;
     this.#sharedMemory = sharedMemory;
-    this.sharedMemory = sharedMemory;
     this.threads = workers.length + (engine ? 1 : 0);
     this.callerShare = Boolean(engine);
     for (const worker of workers) {
@@ -93,6 +92,11 @@ class AttentionPool {
       this.#busy.set(worker, 0);
       this.#spare.set(worker, new SpareBuffers());
     }
+  }
+
+  /** Whether long calls are balanced in shared memory (PoolOptions.sharedMemory). */
+  get sharedMemory() {
+    return this.#sharedMemory;
   }
 
   #track(worker, change) {
@@ -134,7 +138,8 @@ class AttentionPool {
 
   // Sends `worker` its pieces of a job ({ r, common, output, weights }) and,
   // when it answers, copies their results into the job's output and weights.
-  #sendPieces(worker, pieces, { r, common, output, weights }) {
+  #sendPieces(worker, pieces, job) {
+    const { r, common, weights } = job;
     const { queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
     const spare = this.#spare.get(worker);
     const transfer = [];
@@ -149,18 +154,25 @@ class AttentionPool {
       return { ...piece, ...arrays };
     });
     return this.#send(worker, { common, pieces: sliced }, transfer).then((replies) => {
-      pieces.forEach((piece, n) => {
-        regionOf(output, piece, NQ, DV).set(replies[n].output);
-        if (weights) regionOf(weights, piece, NQ, NK).set(replies[n].weights);
-      });
+      pieces.forEach((piece, n) => this.#copyPiece(piece, replies[n], job));
       spare.keep(replies.flatMap((reply) => (reply.weights ? [reply.output.buffer, reply.weights.buffer] : [reply.output.buffer])));
     });
   }
 
   // Computes pieces of a job on the calling thread, straight into the job's
-  // output and weights: neither copied nor allocated twice.
-  #computeHere(pieces, { r, common, output, weights }) {
-    for (const piece of pieces) computePiece(this.#engine, common, piece, r, { output, weights });
+  // output and weights; a head is copied into WASM memory once, whatever
+  // pieces share it.
+  #computeHere(pieces, job) {
+    const prepared = this.#prepareHere(job);
+    try {
+      for (const piece of pieces) prepared.rowsInto(piece, resultsOf(job, piece, job.r));
+    } finally {
+      prepared.release();
+    }
+  }
+
+  #prepareHere({ r, common }) {
+    return this.#engine.prepareRows({ ...common, query: r.query, key: r.key, value: r.value });
   }
 
   /** engine.attention(request), split across the workers; same results, bit for bit. */
@@ -185,10 +197,10 @@ class AttentionPool {
     };
     const job = { r, common, output: new Float32Array(H * NQ * DV), weights: r.needWeights ? new Float32Array(H * NQ * NK) : null };
     try {
-      const chunks = ChunkQueue.drain(r, this.threads);
-      // balanced when there is someone to balance with and enough work to cut finer than a part per thread
-      if (this.#sharedMemory && this.#workers.length > 0 && chunks.length > this.threads) await this.#runShared(job, chunks);
-      else await this.#runSplit(job);
+      // balanced when there is someone to balance with and the call is long enough
+      const chunks = this.#sharedMemory && this.#workers.length > 0 ? planChunks(r, this.threads) : null;
+      if (chunks) await this.#runShared(job, chunks);
+      else await this.#runSplit(job, planParts(r, this.threads));
       return { output: job.output, weights: job.weights };
     } catch (error) {
       // a share's error names its own slice: the full check names the request's element
@@ -199,8 +211,7 @@ class AttentionPool {
 
   // Without shared memory: one equal part per thread, sent to each worker
   // with copies of its heads (the caller computing part 0 with callerShare).
-  async #runSplit(job) {
-    const plan = planParts(job.r, this.threads);
+  async #runSplit(job, plan) {
     const workerParts = this.#engine ? plan.slice(1) : plan;
     const sent = workerParts.map((pieces, w) => (pieces.length ? this.#sendPieces(this.#workers[w], pieces, job) : null));
     if (this.#engine) {
@@ -214,7 +225,7 @@ class AttentionPool {
   }
 
   // With shared memory: the work cut into chunks of shrinking size
-  // (ChunkQueue), and every thread, the caller too with callerShare, claiming
+  // (planChunks), and every thread, the caller too with callerShare, claiming
   // the next chunk from a shared counter as it comes free, so a thread on a
   // slower or busier core computes fewer chunks and all finish within about
   // a small chunk of each other. The workers are told first; the inputs
@@ -237,7 +248,7 @@ class AttentionPool {
       this.#shareInputs(r, shared.arrays, privateHeads);
       for (let k = first; k >= 0 && k < chunks.length; k = Atomics.add(ints, CLAIMED, 1)) {
         if (this.#terminated) throw new Error('pool: terminated while computing');
-        prepared ??= this.#engine.prepareRows({ ...common, query: r.query, key: r.key, value: r.value });
+        prepared ??= this.#prepareHere(job);
         for (const piece of chunks[k]) prepared.rowsInto(piece, resultsOf(job, piece, r));
         mine[k] = 1;
       }
@@ -258,7 +269,7 @@ class AttentionPool {
         if (Atomics.load(ints, DONE + k) !== 1) {
           left++;
         } else {
-          for (const piece of chunks[k]) this.#copyPiece(piece, shared.arrays, job);
+          for (const piece of chunks[k]) this.#copyPiece(piece, resultsOf(shared.arrays, piece, r), job);
           mine[k] = 2;
         }
       }
@@ -309,9 +320,10 @@ class AttentionPool {
     }
   }
 
-  // Copies a piece's rows of output (and weights) from `from` into the job's arrays.
-  #copyPiece(piece, from, job) {
-    const to = resultsOf(job, piece, job.r), source = resultsOf(from, piece, job.r);
+  // Copies a piece's output (and weights) into the job's arrays from
+  // `source`, the piece's own { output, weights }.
+  #copyPiece(piece, source, job) {
+    const to = resultsOf(job, piece, job.r);
     to.output.set(source.output);
     if (to.weights) to.weights.set(source.weights);
   }

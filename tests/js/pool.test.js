@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAttention } from '../../wasm/index.js';
-import { ChunkQueue } from '../../wasm/pool-plan.js';
+import { planChunks } from '../../wasm/pool-plan.js';
 import { loadAttentionPool, planParts } from '../../wasm/pool.js';
 import { expectSameBits, quantizedFloats, randomBytes, randomFloats } from './support.js';
 
@@ -72,7 +72,7 @@ describe('attention pool, results', () => {
       // 2.1 M keys visited: over BALANCE_WORK, so the threads claim chunks from shared memory
       const request = randomRequest({ heads: 3, queries: 700, keys: 1000, dim: 5, valueDim: 3, variant, window: variant === 'dot' ? 900 : null, seed: seed++ });
       for (const threads of [1, 'c1', 2, 'c2', 'c3']) {
-        expect(ChunkQueue.drain(request, Number(String(threads).replace('c', ''))).length).toBeGreaterThan(4);
+        expect(planChunks(request, Number(String(threads).replace('c', '')))?.length).toBeGreaterThan(4);
         await expectPoolMatchesEngine(threads, request);
       }
     }
@@ -109,7 +109,7 @@ describe('attention pool, results', () => {
       randomRequest({ ...long, causal: true, temperature: 0.4, scale: 0.3, mask: randomBytes(1400 * 1400, 113, 0.9) }),
     ];
     for (const request of longRequests) {
-      expect(ChunkQueue.drain(request, 2).length).toBeGreaterThan(4);
+      expect(planChunks(request, 2)?.length).toBeGreaterThan(4);
       for (const threads of [2, 'c2']) await expectPoolMatchesEngine(threads, request);
     }
   });
@@ -170,7 +170,7 @@ describe('attention pool, chunks', () => {
   const requests = [
     { heads: 8, queries: 1024, keys: 1024, causal: false, window: -1 },
     { heads: 1, queries: 4096, keys: 4096, causal: true, window: -1 },
-    { heads: 3, queries: 1001, keys: 900, causal: false, window: 50 },
+    { heads: 3, queries: 4001, keys: 3000, causal: false, window: 200 },
     { heads: 1, queries: 16384, keys: 16384, causal: false, window: -1 },
   ];
 
@@ -178,7 +178,7 @@ describe('attention pool, chunks', () => {
     for (const request of requests) {
       for (const participants of [2, 3, 8]) {
         const seen = new Uint8Array(request.heads * request.queries);
-        for (const piece of ChunkQueue.drain(request, participants).flat()) {
+        for (const piece of planChunks(request, participants).flat()) {
           expect(piece.begin % 4 === 0 || piece.begin === request.queries).toBe(true);
           expect(piece.end % 4 === 0 || piece.end === request.queries).toBe(true);
           for (let h = piece.h0; h < piece.h1; h++) {
@@ -193,18 +193,20 @@ describe('attention pool, chunks', () => {
   it('hands out shrinking chunks, whole heads while a chunk is a head or more', () => {
     const rowsOf = (chunk) => chunk.reduce((sum, p) => sum + (p.h1 - p.h0) * (p.end - p.begin), 0);
     const [eightHeads, oneHead] = requests;
-    const chunks = ChunkQueue.drain(eightHeads, 2);
+    const chunks = planChunks(eightHeads, 2);
     expect(chunks[0]).toEqual([{ h0: 0, h1: 2, begin: 0, end: 1024 }]);  // a quarter of the work
     expect(chunks[1]).toEqual([{ h0: 2, h1: 4, begin: 0, end: 1024 }]);  // a quarter of what is left, rounded to heads
-    const sizes = ChunkQueue.drain(oneHead, 2).map(rowsOf);
+    const sizes = planChunks(oneHead, 2).map(rowsOf);
     for (let k = 1; k < sizes.length - 1; k++) expect(sizes[k]).toBeLessThanOrEqual(sizes[k - 1] + 4);
     expect(sizes.at(-2)).toBeLessThan(sizes[0] / 8);
   });
 
-  it('cuts a short call once, one equal part per thread, as planParts does', () => {
-    const short = { heads: 8, queries: 256, keys: 256, causal: false, window: -1 };
-    expect(ChunkQueue.drain(short, 2)).toEqual(planParts(short, 2));
-    expect(ChunkQueue.drain({ heads: 2, queries: 3, keys: 3, causal: true, window: -1 }, 8)).toEqual(planParts({ heads: 2, queries: 3, keys: 3, causal: true, window: -1 }, 8).filter((p) => p.length));
+  it('leaves a short call unbalanced, for the pool to cut once in equal parts (planParts)', () => {
+    expect(planChunks({ heads: 8, queries: 256, keys: 256, causal: false, window: -1 }, 2)).toBeNull();
+    expect(planChunks({ heads: 2, queries: 3, keys: 3, causal: true, window: -1 }, 8)).toBeNull();
+    // a quarter of 1024 x 8 is the least work balanced
+    expect(planChunks({ heads: 2, queries: 1024, keys: 1024, causal: false, window: -1 }, 2)).not.toBeNull();
+    expect(planChunks({ heads: 2, queries: 1000, keys: 1000, causal: false, window: -1 }, 2)).toBeNull();
   });
 });
 
