@@ -271,8 +271,9 @@ export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
  * by blocks of query rows. Made by loadAttentionPool() of wasm/pool.js, a
  * module of its own so that bundles without it carry no worker. It needs no
  * cross-origin isolation; where SharedArrayBuffer can be sent to workers (Node,
- * isolated pages), calls of more than about 11 ms are balanced: the threads
- * claim chunks as they come free, so a slower core takes fewer. Results are
+ * isolated pages), calls with a quarter of the work of N = 1024 × 8 heads or
+ * more are balanced: the threads claim chunks as they come free, so a slower
+ * core takes fewer. Results are
  * bit-identical to engine.attention() either way. The pool keeps the buffers
  * of its last calls (with copies: up to ten per worker; shared: the two
  * largest) to refill next time; terminate() lets them go.

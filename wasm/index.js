@@ -175,9 +175,9 @@ class AttentionEngine {
   // release() frees the copies; the engine serves other calls meanwhile.
   // The weights limit applies to each piece (long mode walks 16384² weights).
   prepareRows(request) {
+    requireObject('request', request);
     // the weights limit applies to each piece's weights, not the whole request's
     const r = parseAttentionRequest({ ...request, needWeights: false }, { deferFinite: true });
-    requireObject('request', request);
     r.needWeights = request.needWeights === undefined ? true : boolean('needWeights', request.needWeights);
     if (r.rows) throw new TypeError('rows: prepareRows takes a whole request; give each rectangle to rowsInto');
     const core = this.#core;

@@ -7,7 +7,7 @@
 //   pool.terminate();
 //
 // Where SharedArrayBuffer can be sent to workers (Node; browser pages that are
-// cross-origin isolated), a call of more than about 11 ms is cut into chunks
+// cross-origin isolated), a call of more than BALANCE_WORK is cut into chunks
 // that the threads claim from a shared counter as they come free, so a slower
 // or busier core takes fewer (#runShared). Elsewhere (a page that is not
 // isolated, an embedded iframe) and for short calls, each thread gets one
@@ -64,7 +64,7 @@ async function startWorker() {
 }
 
 // How long the caller may poll for the workers' last chunks before it waits
-// for their messages instead (a message takes about 0.1 to 0.5 ms to arrive).
+// for their messages instead: a few of the smallest chunks (MIN_CHUNK_WORK).
 const POLL_MS = 1;
 
 class AttentionPool {

@@ -57,6 +57,21 @@ function headRequest(engine, state, qkv, n, head) {
   return attentionRequest({ ...state, heads: 1 }, one, n, paramsFor(engine, state, n));
 }
 
+// pass 2: adds the weights [end − begin, N] of queries begin .. end−1 into
+// the cells they fall in (sums [rows, cols]).
+function addToCells(sums, grid, weights, begin, end, n) {
+  for (let i = begin; i < end; i++) {
+    const row = weights.subarray((i - begin) * n, (i - begin + 1) * n);
+    const cellRow = Math.floor(i / grid.b) * grid.cols;
+    for (let cj = 0; cj < grid.cols; cj++) {
+      let s = 0;
+      const stop = Math.min(n, (cj + 1) * grid.c);
+      for (let j = cj * grid.c; j < stop; j++) s += row[j];
+      sums[cellRow + cj] += s;
+    }
+  }
+}
+
 /**
  * The overview of head `head` (0-based): { values [rows, cols] (means),
  * rows, cols, b, c, output [N, D], n }. progress(fraction) after each block.
@@ -75,17 +90,7 @@ export function computeOverview(engine, state, qkv, n, head, progress = () => {}
       // pass 1: the exact weights [end − begin, N] of this block of queries
       const weights = block.subarray(0, (end - begin) * n);
       prepared.rowsInto({ h0: 0, h1: 1, begin, end }, { output: output.subarray(begin * DIM, end * DIM), weights });
-      // pass 2: add every weight into its cell
-      for (let i = begin; i < end; i++) {
-        const row = weights.subarray((i - begin) * n, (i - begin + 1) * n);
-        const cellRow = Math.floor(i / grid.b) * grid.cols;
-        for (let cj = 0; cj < grid.cols; cj++) {
-          let s = 0;
-          const stop = Math.min(n, (cj + 1) * grid.c);
-          for (let j = cj * grid.c; j < stop; j++) s += row[j];
-          sums[cellRow + cj] += s;
-        }
-      }
+      addToCells(sums, grid, weights, begin, end, n);
       progress(end / n);
     }
   } finally {
