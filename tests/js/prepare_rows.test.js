@@ -84,6 +84,7 @@ describe('prepareRows', () => {
       .toThrow(/^into: output and weights overlap/);
     withWeights.release();
     expect(() => engine.prepareRows(request({ rows: { begin: 0, end: 2 } }))).toThrow(/^rows: prepareRows takes a whole request/);
+    expect(() => engine.prepareRows(null)).toThrow(/^request: /);
     prepared.release();
   });
 
