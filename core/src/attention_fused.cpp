@@ -20,7 +20,7 @@
 // softmax, not an estimate.
 //
 // Blocking: kQueryBlock rows against kKeyBlock keys at a time, so one block of
-// packed K and V (2 x 128 x D floats, 64 KiB at D = 64) stays in L2, most of it
+// K and V (2 x 128 x D floats, 64 KiB at D = 64) stays in L2, most of it
 // in L1, while the query block's 4-row tiles pass over it; the tile micro-kernels are in fused_tiles.h. A tile
 // whose keys are all excluded by causal, window, mask or padding is skipped;
 // one whose keys are all allowed needs no masking.
@@ -120,8 +120,8 @@ double pack_keys(float* key_panels, const float* key_h, int keys, int dim, const
 }
 
 // value_panels [DV/8 rounded up, NKP, 8]: columns 8p .. 8p + 7 of V (entries past
-// NK and DV are left zero, as aligned_floats made them). Whole panels are
-// copied 8 floats at a time, row by row of V.
+// NK and DV are left zero, as aligned_floats made them), for a DV that is not a
+// multiple of 8. Whole panels are copied 8 floats at a time, row by row of V.
 void pack_values(float* value_panels, const float* value_h, int keys, int padded_keys, int value_dim) {
   const int whole_panels = value_dim / kPanel;
   const std::size_t panel_stride = static_cast<std::size_t>(padded_keys) * kPanel;
@@ -155,6 +155,14 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
   const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
   const float multiplier = (scaled ? scale : 1.0f) / options.temperature;
 
+  // V is read where it is when its rows split into whole panels of 8 columns:
+  // the kernel loads 8 columns of a row at a time from anywhere. Packing it
+  // copied all of V for every head, and was measured slower at N = 256
+  // (bench/core-ab.mjs, in the commit that brought this).
+  const bool pack_v = DV % kPanel != 0;
+  const std::size_t v_panel_stride = pack_v ? static_cast<std::size_t>(NKP) * kPanel : kPanel;
+  const std::size_t v_key_stride = pack_v ? kPanel : static_cast<std::size_t>(DV);
+
   // a head's packed K and V: kept in `packs` (one Head per head) by the first
   // call that needs them, else packed here for each head into one set of buffers
   KeyValuePacks::Head local_pack;
@@ -187,19 +195,20 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
     float* weights_h = weights ? weights + static_cast<std::size_t>(h - head_begin) * R * NK : nullptr;
     bool ctx_ready = false;
 
-    // pass 1: Kᵀ in panels of 8 keys, V in panels of 8 columns, and the largest |k|²
+    // pass 1: Kᵀ in panels of 8 keys, V (only if DV is not a multiple of 8) in
+    // panels of 8 columns, and the largest |k|²
     KeyValuePacks::Head& pack = packs ? packs->heads[h] : local_pack;
     const bool kept = packs && pack.key_panels;
     if (!kept) {
       if (!pack.key_panels) {  // zeroed once: the padding past NK and DV stays zero
         pack.key_panels = aligned_floats(pack.key_storage, static_cast<std::size_t>(NKP) * D);
-        pack.value_panels = aligned_floats(pack.value_storage, static_cast<std::size_t>(NKP) * DVP);
+        if (pack_v) pack.value_panels = aligned_floats(pack.value_storage, static_cast<std::size_t>(NKP) * DVP);
       }
       pack.key_norm2_max = pack_keys(pack.key_panels, key_h, NK, D, zero_row.data());
-      pack_values(pack.value_panels, value_h, NK, NKP, DV);
+      if (pack_v) pack_values(pack.value_panels, value_h, NK, NKP, DV);
     }
     const float* key_panels = pack.key_panels;
-    const float* value_panels_h = pack.value_panels;
+    const float* values = pack_v ? pack.value_panels : value_h;
     const double key_norm2_max = pack.key_norm2_max;
 
     for (int b0 = row_begin; b0 < row_end; b0 += kQueryBlock) {
@@ -274,9 +283,9 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
           }
           f32_softmax_online_4xn(scores, ncols, row_max.data() + t * kTileRows, row_sum.data() + t * kTileRows,
                                  alpha);
-          f32_pv_4x8(o_block + static_cast<std::size_t>(t) * kTileRows * DVP, DVP, alpha, scores, ncols,
-                     value_panels_h + static_cast<std::size_t>(j0) * kPanel, static_cast<std::size_t>(NKP) * kPanel,
-                     value_panels);
+          // the keys past nk (up to ncols) have weight 0 and are not read
+          f32_pv_4x8(o_block + static_cast<std::size_t>(t) * kTileRows * DVP, DVP, alpha, scores, nk,
+                     values + j0 * v_key_stride, v_panel_stride, v_key_stride, value_panels);
         }
       }
 

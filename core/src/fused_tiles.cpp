@@ -76,16 +76,16 @@ void f32_softmax_online_4xn_scalar(float* s, int n, float* row_max, float* row_s
   }
 }
 
-void f32_pv_4x8_scalar(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
-                       const float* value_panels, std::size_t panel_stride, int panels) {
+void f32_pv_4x8_scalar(float* out, std::size_t ld_out, const float* alpha, const float* p, int n, const float* v,
+                       std::size_t panel_stride, std::size_t key_stride, int panels) {
   assert(n >= 0 && panels >= 0);
   for (int q = 0; q < panels; ++q) {
-    const float* panel = value_panels + q * panel_stride;
+    const float* panel = v + q * panel_stride;
     for (int r = 0; r < kTileRows; ++r) {
       float* out_r = out + r * ld_out + q * kPanel;
       for (int c = 0; c < kPanel; ++c) {
         float acc = out_r[c] * alpha[r];
-        for (int j = 0; j < n; ++j) acc += p[j * kTileRows + r] * panel[j * kPanel + c];
+        for (int j = 0; j < n; ++j) acc += p[j * kTileRows + r] * panel[j * key_stride + c];
         out_r[c] = acc;
       }
     }
@@ -232,12 +232,12 @@ void f32_softmax_online_4xn_wasmsimd(float* s, int n, float* row_max, float* row
 // rows' probabilities of key j. The output tile is read once, rescaled by
 // alpha, accumulated over the whole block and written once.
 void f32_pv_4x8_wasmsimd_splat(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
-                               const float* value_panels, std::size_t panel_stride, int panels) {
+                               const float* v_panels, std::size_t panel_stride, std::size_t key_stride, int panels) {
   assert(n >= 0 && panels >= 0);
   const v128_t alpha0 = wasm_f32x4_splat(alpha[0]), alpha1 = wasm_f32x4_splat(alpha[1]);
   const v128_t alpha2 = wasm_f32x4_splat(alpha[2]), alpha3 = wasm_f32x4_splat(alpha[3]);
   for (int q = 0; q < panels; ++q) {
-    const float* v = value_panels + q * panel_stride;
+    const float* v = v_panels + q * panel_stride;
     const float* pj = p;
     float* o = out + q * kPanel;
     v128_t a00 = wasm_f32x4_mul(wasm_v128_load(o), alpha0);
@@ -248,7 +248,7 @@ void f32_pv_4x8_wasmsimd_splat(float* out, std::size_t ld_out, const float* alph
     v128_t a21 = wasm_f32x4_mul(wasm_v128_load(o + 2 * ld_out + 4), alpha2);
     v128_t a30 = wasm_f32x4_mul(wasm_v128_load(o + 3 * ld_out), alpha3);
     v128_t a31 = wasm_f32x4_mul(wasm_v128_load(o + 3 * ld_out + 4), alpha3);
-    for (int j = 0; j < n; ++j, v += kPanel, pj += kTileRows) {
+    for (int j = 0; j < n; ++j, v += key_stride, pj += kTileRows) {
       const v128_t v0 = wasm_v128_load(v);
       const v128_t v1 = wasm_v128_load(v + 4);
       v128_t x = wasm_v128_load32_splat(pj);

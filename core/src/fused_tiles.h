@@ -69,11 +69,13 @@ void f32_qk_4x8_scalar(float* scores, const float* q_tile, const float* key_pane
 // m = -inf and l = 0, and gets alpha = 0.
 void f32_softmax_online_4xn_scalar(float* s, int n, float* row_max, float* row_sum, float* alpha);
 
-// out [4, ld_out], panels·8 columns, p [n, 4]:
-//   out[r, 8q + c] = out[r, 8q + c] · alpha[r] + Σ_{j<n} p[j, r] · value_panels[q][j, c]
-// (value_panels[q] is panel_stride floats after value_panels[q - 1]; the sum runs over j in order).
-void f32_pv_4x8_scalar(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
-                       const float* value_panels, std::size_t panel_stride, int panels);
+// out [4, ld_out], panels·8 columns, p [n, 4], and 8-column panels of V, value
+// row j's columns 8q .. 8q + 7 starting at v + q·panel_stride + j·key_stride:
+//   out[r, 8q + c] = out[r, 8q + c] · alpha[r] + Σ_{j<n} p[j, r] · v[q·panel_stride + j·key_stride + c]
+// with the sum over j in order. V packed into panels has key_stride = 8; V as
+// given, [NK, DV] with DV a multiple of 8, has panel_stride = 8, key_stride = DV.
+void f32_pv_4x8_scalar(float* out, std::size_t ld_out, const float* alpha, const float* p, int n, const float* v,
+                       std::size_t panel_stride, std::size_t key_stride, int panels);
 
 // w[j] <- exp(w[j] - max) · inv_sum for j < n; entries of -inf become 0.
 void f32_exp_normalize_row_scalar(float* w, int n, float max, float inv_sum);
@@ -97,7 +99,7 @@ inline void f32x4_transpose_4x4(v128_t* a) {
 void f32_qk_4x8_wasmsimd_splat(float* scores, const float* q_tile, const float* key_panels, int dim, int panels);
 void f32_softmax_online_4xn_wasmsimd(float* s, int n, float* row_max, float* row_sum, float* alpha);
 void f32_pv_4x8_wasmsimd_splat(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
-                               const float* value_panels, std::size_t panel_stride, int panels);
+                               const float* v, std::size_t panel_stride, std::size_t key_stride, int panels);
 void f32_exp_normalize_row_wasmsimd_u16(float* w, int n, float max, float inv_sum);
 
 inline void f32_qk_4x8(float* scores, const float* q_tile, const float* key_panels, int dim, int panels) {
@@ -106,9 +108,9 @@ inline void f32_qk_4x8(float* scores, const float* q_tile, const float* key_pane
 inline void f32_softmax_online_4xn(float* s, int n, float* row_max, float* row_sum, float* alpha) {
   f32_softmax_online_4xn_wasmsimd(s, n, row_max, row_sum, alpha);
 }
-inline void f32_pv_4x8(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
-                       const float* value_panels, std::size_t panel_stride, int panels) {
-  f32_pv_4x8_wasmsimd_splat(out, ld_out, alpha, p, n, value_panels, panel_stride, panels);
+inline void f32_pv_4x8(float* out, std::size_t ld_out, const float* alpha, const float* p, int n, const float* v,
+                       std::size_t panel_stride, std::size_t key_stride, int panels) {
+  f32_pv_4x8_wasmsimd_splat(out, ld_out, alpha, p, n, v, panel_stride, key_stride, panels);
 }
 inline void f32_exp_normalize_row(float* w, int n, float max, float inv_sum) {
   f32_exp_normalize_row_wasmsimd_u16(w, n, max, inv_sum);
@@ -120,9 +122,9 @@ inline void f32_qk_4x8(float* scores, const float* q_tile, const float* key_pane
 inline void f32_softmax_online_4xn(float* s, int n, float* row_max, float* row_sum, float* alpha) {
   f32_softmax_online_4xn_scalar(s, n, row_max, row_sum, alpha);
 }
-inline void f32_pv_4x8(float* out, std::size_t ld_out, const float* alpha, const float* p, int n,
-                       const float* value_panels, std::size_t panel_stride, int panels) {
-  f32_pv_4x8_scalar(out, ld_out, alpha, p, n, value_panels, panel_stride, panels);
+inline void f32_pv_4x8(float* out, std::size_t ld_out, const float* alpha, const float* p, int n, const float* v,
+                       std::size_t panel_stride, std::size_t key_stride, int panels) {
+  f32_pv_4x8_scalar(out, ld_out, alpha, p, n, v, panel_stride, key_stride, panels);
 }
 inline void f32_exp_normalize_row(float* w, int n, float max, float inv_sum) {
   f32_exp_normalize_row_scalar(w, n, max, inv_sum);

@@ -90,30 +90,38 @@ TEST(FusedQkTile, MatchesFloat64DotsForEveryDimAndPanelCount) {
   }
 }
 
-TEST(FusedPvTile, RescalesAndAccumulatesForEveryLengthAndPanelCount) {
+// Both layouts of V the fused kernel uses: packed in panels (key_stride 8), and
+// as given, rows of at least panels·8 columns (panel_stride 8).
+TEST(FusedPvTile, RescalesAndAccumulatesForEveryLengthPanelCountAndLayout) {
   Rng rng(2);
-  for (int n : {0, 1, 3, 4, 8, 9, 63, 64, attention::kKeyBlock}) {
-    for (int panels : {1, 2, 3}) {
-      const std::size_t ld_out = panels * kPanel + 3, stride = n * kPanel + 16;
-      std::vector<float> p = attention_test::random_floats(rng, 1 + kTileRows * n, 0.0f, 1.0f);  // [n, 4]
-      std::vector<float> v = attention_test::random_floats(rng, 1 + panels * stride);
-      std::vector<float> out = attention_test::random_floats(rng, 1 + kTileRows * ld_out);
-      const std::vector<float> before = out;
-      const float alpha[kTileRows] = {1.0f, 0.0f, 0.25f, 0.999f};
-      attention::f32_pv_4x8(out.data() + 1, ld_out, alpha, p.data() + 1, n, v.data() + 1, stride, panels);
-      for (int r = 0; r < kTileRows; ++r) {
-        for (int c = 0; c < panels * kPanel; ++c) {
-          const double start = static_cast<double>(before[1 + r * ld_out + c]) * alpha[r];
-          double want = start, magnitude = std::abs(start);
-          for (int j = 0; j < n; ++j) {
-            const double term = static_cast<double>(p[1 + j * kTileRows + r]) * v[1 + (c / kPanel) * stride + j * kPanel + c % kPanel];
-            want += term;
-            magnitude += std::abs(term);
+  for (bool packed : {true, false}) {
+    for (int n : {0, 1, 3, 4, 8, 9, 63, 64, attention::kKeyBlock}) {
+      for (int panels : {1, 2, 3}) {
+        const std::size_t ld_out = panels * kPanel + 3;
+        const std::size_t panel_stride = packed ? n * kPanel + 16 : kPanel;
+        const std::size_t key_stride = packed ? kPanel : (panels + 1) * kPanel;
+        std::vector<float> p = attention_test::random_floats(rng, 1 + kTileRows * n, 0.0f, 1.0f);  // [n, 4]
+        std::vector<float> v = attention_test::random_floats(rng, 1 + panels * panel_stride + n * key_stride);
+        std::vector<float> out = attention_test::random_floats(rng, 1 + kTileRows * ld_out);
+        const std::vector<float> before = out;
+        const float alpha[kTileRows] = {1.0f, 0.0f, 0.25f, 0.999f};
+        attention::f32_pv_4x8(out.data() + 1, ld_out, alpha, p.data() + 1, n, v.data() + 1, panel_stride, key_stride,
+                              panels);
+        for (int r = 0; r < kTileRows; ++r) {
+          for (int c = 0; c < panels * kPanel; ++c) {
+            const double start = static_cast<double>(before[1 + r * ld_out + c]) * alpha[r];
+            double want = start, magnitude = std::abs(start);
+            for (int j = 0; j < n; ++j) {
+              const double term = static_cast<double>(p[1 + j * kTileRows + r]) *
+                                  v[1 + (c / kPanel) * panel_stride + j * key_stride + c % kPanel];
+              want += term;
+              magnitude += std::abs(term);
+            }
+            ASSERT_NEAR(out[1 + r * ld_out + c], want, (n + 2) * FLT_EPSILON * magnitude + 1e-30)
+                << "out[" << r << ", " << c << "], n = " << n << ", panels = " << panels << ", packed = " << packed;
           }
-          ASSERT_NEAR(out[1 + r * ld_out + c], want, (n + 2) * FLT_EPSILON * magnitude + 1e-30)
-              << "out[" << r << ", " << c << "], n = " << n << ", panels = " << panels;
+          EXPECT_EQ(out[1 + r * ld_out + panels * kPanel], before[1 + r * ld_out + panels * kPanel]) << "row " << r;
         }
-        EXPECT_EQ(out[1 + r * ld_out + panels * kPanel], before[1 + r * ld_out + panels * kPanel]) << "row " << r;
       }
     }
   }

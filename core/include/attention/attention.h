@@ -110,7 +110,9 @@ struct KeyValuePacks {
   struct Head {
     std::vector<float> key_storage, value_storage;
     float* key_panels = nullptr;    // [NK/8 rounded up, D, 8], in key_storage; null until packed
-    float* value_panels = nullptr;  // [DV/8 rounded up, NK rounded up to 8, 8], in value_storage
+    // [DV/8 rounded up, NK rounded up to 8, 8], in value_storage; null when DV
+    // is a multiple of 8 (the kernel then reads V where it is)
+    float* value_panels = nullptr;
     double key_norm2_max = 0.0;
   };
   std::vector<Head> heads;  // one per head of the request, from the first piece on
