@@ -214,7 +214,7 @@ export interface AttentionEngine {
    * One request prepared for computing in pieces (the worker pool's chunks):
    * checked now; each head's query, key and value are copied into WASM memory
    * (and checked finite) by the first piece that needs them, and its packed
-   * keys and values kept for the next. `rows` is not accepted. The weights
+   * keys (and values, when valueDim is not a multiple of 8) kept for the next. `rows` is not accepted. The weights
    * limit applies to each piece's weights, so long mode can walk a request
    * whose whole weights would be over it.
    */

@@ -189,7 +189,7 @@ class AttentionEngine {
         ...attentionCall(arena, { ...r, query: null, key: null, value: null }, 0, 0),
         query: arena.floats(H * NQ * D), key: arena.floats(H * NK * D), value: arena.floats(H * NK * DV),
       };
-      pieces = new core.PreparedPieces(call);  // keeps each head's packed K and V across rowsInto calls
+      pieces = new core.PreparedPieces(call);  // keeps each head's packed K (and V) across rowsInto calls
     } catch (error) {
       arena.release();
       throw error;

@@ -85,7 +85,7 @@ export function planParts(request, parts) {
  * Work of the smallest chunk, in keys visited: 64 rows at N = 1024, so a
  * thread that finishes first waits for at most a small chunk of another's,
  * while a chunk's fixed cost (one call, its output copied out) stays small
- * beside its rows once K and V are packed.
+ * beside its rows once K is packed.
  */
 export const MIN_CHUNK_WORK = 2 ** 16;
 

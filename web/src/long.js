@@ -8,7 +8,7 @@
 //
 // overview: pass 1 walks the queries in blocks of R rows (a multiple of b),
 // each computed by engine.prepareRows's rowsInto into one weights buffer
-// [R, N] (the head's Q, K and V copied and K, V packed once, not per block;
+// [R, N] (the head's Q, K and V copied and K packed once, not per block;
 // no fresh 16 MiB array per block); pass 2 adds each block into the cells it
 // covers, so memory stays O(R·N). Each cell is the MEAN of the weights of its b × c block
 // (edge cells: of the rows and keys they have).
