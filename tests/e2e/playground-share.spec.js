@@ -39,7 +39,7 @@ test.describe('the Share button', () => {
     await page.getByTestId('share').click();
     await expect(page.getByTestId('share-status')).toHaveText('Link copied');
     const link = await page.evaluate(() => navigator.clipboard.readText());
-    expect(link).toBe(page.url());
+    await expect(page).toHaveURL(link);  // the address mirrors the state too (written within URL_WRITE_MS)
     expect(link).toMatch(/#text=Colourless.*variant=general&heads=3&head=3&causal=true.*temperature=0\.7&seed=11.*view=steps&query=3.*theme=dark/);
 
     const fresh = await context.newPage();

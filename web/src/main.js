@@ -19,6 +19,7 @@ import {
   clampSelection, describeHashChanges, mergeAdjustments, pageTable, readHash, toHash, VIEWS, withEdit, withValues,
 } from './state.js';
 import { createTokenChips } from './tokens.js';
+import { urlMirror } from './url-mirror.js';
 import { createBreakdownView } from './views/breakdown.js';
 import { createHeadsGrid } from './views/heads.js';
 import { createHeatmap } from './views/heatmap.js';
@@ -163,6 +164,7 @@ async function start() {
   });
   byTestId('long-back').addEventListener('click', () => commit(withValues(table, state, { zq: null, zk: null })));
 
+  const urlWriter = urlMirror({ write: (hash) => window.history.replaceState(null, '', hash) });
   const first = readHash(table, window.location.hash);
   let state = first.state;
   let linkChanges = first; // adjustments made to the last link, until its first render
@@ -317,7 +319,7 @@ async function start() {
       linkChanges = null;
     }
     window.__attentionPlayground = published;
-    window.history.replaceState(null, '', toHash(table, state));
+    urlWriter.update(toHash(table, state));
   }
 
   /** Long mode (wire-long.js): the overview or the zoomed region, computed in the worker. */
@@ -360,6 +362,7 @@ async function start() {
   // When an edit is committed, show its parsed, clamped value.
   root.addEventListener('change', () => writeControls(root, state));
   window.addEventListener('hashchange', () => {
+    urlWriter.cancel();  // the address now says what to show: a pending write of the old state must not land
     const read = readHash(table, window.location.hash);
     state = read.state;
     linkChanges = read;
