@@ -3,7 +3,7 @@
 // same suite as Node, served with the libraries by a local static server.
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
-import { serveStatic } from './serve.mjs';
+import { CROSS_ORIGIN_ISOLATION, serveStatic } from './serve.mjs';
 
 
 /** Launches Chromium, runs body(browser) and always closes it. */
@@ -32,7 +32,7 @@ export async function runChromium(browser, { root, shapes, log }) {
   const server = await serveStatic({
     root,
     allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/'],
-    headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+    headers: CROSS_ORIGIN_ISOLATION,
   });
   try {
     const page = await openPage(browser, `${server.url}/bench/chromium/`, log);

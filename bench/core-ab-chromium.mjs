@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE, readArgs } from './core-ab-lib.mjs';
 import { openPage, withChromium } from './chromium.mjs';
-import { serveStatic } from './serve.mjs';
+import { CROSS_ORIGIN_ISOLATION, serveStatic } from './serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { n, heads, causal, files, usage } = readArgs(process.argv.slice(2), 'core-ab-chromium.mjs');
@@ -21,7 +21,7 @@ for (const file of files) if (file !== ENGINE) bytes.set(file, await readFile(fi
 const server = await serveStatic({
   root,
   allow: ['/bench/', '/wasm/'],
-  headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+  headers: CROSS_ORIGIN_ISOLATION,
 });
 try {
   await withChromium(async (browser) => {

@@ -18,6 +18,9 @@ const TYPES = {
   '.png': 'image/png',
 };
 
+/** Response headers that make a page cross-origin isolated (SharedArrayBuffer can go to its workers). */
+export const CROSS_ORIGIN_ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 /**
  * Starts serving; resolves to { url, close() } once listening on a free port.
  * headers are added to every response (e.g. cross-origin isolation).

@@ -9,14 +9,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { serveStatic } from '../../bench/serve.mjs';
+import { CROSS_ORIGIN_ISOLATION, serveStatic } from '../../bench/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const servers = {};
 test.beforeAll(async () => {
   servers.plain = await serveStatic({ root, allow: ['/wasm/'] });
-  servers.isolated = await serveStatic({ root, allow: ['/wasm/'], headers: isolation });
+  servers.isolated = await serveStatic({ root, allow: ['/wasm/'], headers: CROSS_ORIGIN_ISOLATION });
 });
 test.afterAll(() => Promise.all(Object.values(servers).map((server) => server?.close())));
 
