@@ -5,6 +5,7 @@
 // the label `engine` times the packaged engine's engine.attention instead, the
 // whole call a user makes (checks, copies in and the output copied out).
 import { importGlue } from '../wasm/packaged.js';
+import { ATTENTION_RECORD, recordBytes, variantCode, writeRecord } from '../wasm/call-records.js';
 import { loadAttention } from '../wasm/index.js';
 import { makeInputs, median } from './workload.mjs';
 
@@ -66,11 +67,11 @@ function coreRun(core, { query, key, value }, { n, heads, causal }) {
     core.HEAPU8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), pointer);
     return pointer;
   };
-  const call = {
-    query: copyIn(query), key: copyIn(key), value: copyIn(value), mask: 0, keyPadding: 0, W: 0, Wq: 0, Wk: 0, v: 0,
-    out: core._malloc(query.byteLength), weights: 0, heads, queries: n, keys: n, dim: DIM, valueDim: DIM,
-    variant: 'scaled_dot', causal, window: -1, temperature: 1, hasScale: false, scale: 0, k: 0, da: 0,
-  };
+  const call = core._malloc(recordBytes(ATTENTION_RECORD));
+  writeRecord(core, call, ATTENTION_RECORD, {
+    query: copyIn(query), key: copyIn(key), value: copyIn(value), out: core._malloc(query.byteLength),
+    heads, queries: n, keys: n, dim: DIM, value_dim: DIM, variant: variantCode('scaled_dot'), causal, window: -1, temperature: 1,
+  });
   return () => core.attentionOutput(call);
 }
 

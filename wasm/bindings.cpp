@@ -1,13 +1,23 @@
-// The one binding file: embind wrappers over the core's public headers.
-// Tensors cross as addresses into WASM memory that the JS layer (index.js)
-// allocated, filled and will free; this file only converts and forwards.
-// C++ exceptions become JS Errors with their message (see guarded()).
+// The one binding file: embind functions over the core's public headers.
+// Every call arrives as a record of 32-bit slots in WASM memory that the JS
+// layer (index.js, through call-records.js) allocated, filled and will free,
+// so no JS object is converted here: embind's conversion of value objects
+// walks every enumerable key, a polluted Object.prototype included, and the
+// memory it allocates is never freed when the call fails.
+// A failing call returns a nonzero status and leaves its message in one
+// buffer (lastError); no exception crosses into JS, so a refusal leaves
+// nothing behind on the WASM stack or heap.
 #include <emscripten/bind.h>
-#include <emscripten/emscripten.h>
 
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,124 +29,161 @@ namespace {
 using attention::AttentionOptions;
 using attention::AttentionShape;
 
-EM_JS(void, throw_js_error, (const char* message), { throw new Error(UTF8ToString(message)); });
+char g_last_error[512];
 
-// Runs body; if it throws, the message is copied to the stack, the C++
-// exception is ended (so its heap memory is freed) and a JS Error is thrown.
-// The JS caller restores the stack pointer, which a JS throw leaves behind.
+void set_error(const char* message) {
+  std::strncpy(g_last_error, message, sizeof g_last_error - 1);
+  g_last_error[sizeof g_last_error - 1] = '\0';
+}
+
+// Runs body: 0 if it returned, 1 with the message in g_last_error if it
+// threw. The exception is ended inside the catch, which frees it; every C++
+// object the call made was destroyed on the way out.
 template <class Body>
-void guarded(Body&& body) {
-  char message[512];
+int guarded(Body&& body) {
   try {
     body();
-    return;
+    return 0;
   } catch (const std::exception& e) {
-    std::strncpy(message, e.what(), sizeof message - 1);
-    message[sizeof message - 1] = '\0';
+    set_error(e.what());
+  } catch (...) {
+    set_error("the attention core failed without a message");
   }
-  throw_js_error(message);
+  return 1;
 }
 
 template <class T>
-T* at(std::uintptr_t address) {
-  return reinterpret_cast<T*>(address);
+T* at(std::uint32_t address) {
+  return reinterpret_cast<T*>(static_cast<std::uintptr_t>(address));
 }
 
-struct AttentionCall {
-  std::uintptr_t out = 0, weights = 0, query = 0, key = 0, value = 0;
-  std::uintptr_t mask = 0, keyPadding = 0, W = 0, Wq = 0, Wk = 0, v = 0;
-  int heads = 1, queries = 0, keys = 0, dim = 0, valueDim = 0;
-  std::string variant = "scaled_dot";
-  bool causal = false;
-  int window = -1;
-  float temperature = 1.0f;
-  bool hasScale = false;
-  float scale = 1.0f;
-  int k = 0, da = 0;
-};
+// The record layouts below are mirrored slot by slot in call-records.js; the
+// asserts keep the two in step with the struct definitions here.
 
-AttentionOptions options_of(const AttentionCall& c) {
+// attention::AttentionShape, AttentionOptions and the tensors' addresses.
+struct AttentionRecord {
+  std::uint32_t out, weights, query, key, value, mask, key_padding;
+  std::uint32_t general_w, additive_wq, additive_wk, additive_v;
+  std::int32_t heads, queries, keys, dim, value_dim;
+  std::int32_t variant;  // index into attention::Variant
+  std::int32_t causal;
+  std::int32_t window;  // -1 for none
+  std::int32_t has_scale;
+  float temperature, scale;
+  std::int32_t top_k, additive_dim;
+};
+static_assert(sizeof(AttentionRecord) == 24 * 4, "call-records.js: attention record has 24 slots");
+static_assert(offsetof(AttentionRecord, temperature) == 20 * 4, "call-records.js: temperature is slot 20");
+
+// One row's intermediates (attention::AttentionRowTrace); scalars [3] = scale, max, sum.
+struct TraceRecord {
+  AttentionRecord call;
+  std::int32_t head, row;
+  std::uint32_t scores, logits, allowed, kept, exps, scalars;
+};
+static_assert(sizeof(TraceRecord) == 32 * 4, "call-records.js: trace record has 32 slots");
+
+struct MultiHeadRecord {
+  std::uint32_t out, weights, average_weights, query, key, value;
+  std::uint32_t in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias, key_padding;
+  std::int32_t heads, queries, keys, embed_dim, causal;
+};
+static_assert(sizeof(MultiHeadRecord) == 16 * 4, "call-records.js: multi-head record has 16 slots");
+
+constexpr int kVariantCount = static_cast<int>(attention::Variant::top_k) + 1;
+
+AttentionShape shape_of(const AttentionRecord& r) { return {r.heads, r.queries, r.keys, r.dim, r.value_dim}; }
+
+AttentionOptions options_of(const AttentionRecord& r) {
+  if (r.variant < 0 || r.variant >= kVariantCount) {
+    throw std::invalid_argument("variant: expected a variant code from 0 to " + std::to_string(kVariantCount - 1) +
+                                ", got " + std::to_string(r.variant));
+  }
   AttentionOptions options;
-  options.variant = attention::parse_variant(c.variant);
-  options.temperature = c.temperature;
-  options.has_scale = c.hasScale;
-  options.scale = c.scale;
-  options.causal = c.causal;
-  options.window = c.window;
-  options.mask = at<const std::uint8_t>(c.mask);
-  options.key_padding = at<const std::uint8_t>(c.keyPadding);
-  options.general_w = at<const float>(c.W);
-  options.additive_wq = at<const float>(c.Wq);
-  options.additive_wk = at<const float>(c.Wk);
-  options.additive_v = at<const float>(c.v);
-  options.additive_dim = c.da;
-  options.top_k = c.k;
+  options.variant = static_cast<attention::Variant>(r.variant);
+  options.temperature = r.temperature;
+  options.has_scale = r.has_scale != 0;
+  options.scale = r.scale;
+  options.causal = r.causal != 0;
+  options.window = r.window;
+  options.mask = at<const std::uint8_t>(r.mask);
+  options.key_padding = at<const std::uint8_t>(r.key_padding);
+  options.general_w = at<const float>(r.general_w);
+  options.additive_wq = at<const float>(r.additive_wq);
+  options.additive_wk = at<const float>(r.additive_wk);
+  options.additive_v = at<const float>(r.additive_v);
+  options.additive_dim = r.additive_dim;
+  options.top_k = r.top_k;
   return options;
 }
 
-void attention_call(const AttentionCall& c) {
-  guarded([&] {
-    AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
-    const AttentionOptions options = options_of(c);
-    attention::attention_forward(at<float>(c.out), at<float>(c.weights), at<const float>(c.query),
-                                 at<const float>(c.key), at<const float>(c.value), shape, options);
+const AttentionRecord& attention_record(std::uint32_t address) { return *at<const AttentionRecord>(address); }
+
+int attention_call(std::uint32_t record) {
+  return guarded([&] {
+    const AttentionRecord& r = attention_record(record);
+    attention::attention_forward(at<float>(r.out), at<float>(r.weights), at<const float>(r.query),
+                                 at<const float>(r.key), at<const float>(r.value), shape_of(r), options_of(r));
   });
 }
 
-// attention without weights (c.weights is ignored): no [H, NQ, NK] matrix, no weights limit.
-void attention_output_call(const AttentionCall& c) {
-  guarded([&] {
-    AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
-    attention::attention_forward_output_only(at<float>(c.out), at<const float>(c.query), at<const float>(c.key),
-                                             at<const float>(c.value), shape, options_of(c));
+// attention without weights (r.weights is ignored): no [H, NQ, NK] matrix, no weights limit.
+int attention_output_call(std::uint32_t record) {
+  return guarded([&] {
+    const AttentionRecord& r = attention_record(record);
+    attention::attention_forward_output_only(at<float>(r.out), at<const float>(r.query), at<const float>(r.key),
+                                             at<const float>(r.value), shape_of(r), options_of(r));
   });
 }
 
-// Query rows [rowBegin, rowEnd) of every head, for the worker pool: out
-// [H, R, DV], weights [H, R, NK] or 0 for none (R = rowEnd - rowBegin).
-void attention_rows_call(const AttentionCall& c, int row_begin, int row_end) {
-  guarded([&] {
-    AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
-    attention::attention_forward_rows(at<float>(c.out), at<float>(c.weights), at<const float>(c.query),
-                                      at<const float>(c.key), at<const float>(c.value), shape, options_of(c),
+// Query rows [rowBegin, rowEnd) of every head: out [H, R, DV], weights
+// [H, R, NK] or 0 for none (R = rowEnd - rowBegin).
+int attention_rows_call(std::uint32_t record, int row_begin, int row_end) {
+  return guarded([&] {
+    const AttentionRecord& r = attention_record(record);
+    attention::attention_forward_rows(at<float>(r.out), at<float>(r.weights), at<const float>(r.query),
+                                      at<const float>(r.key), at<const float>(r.value), shape_of(r), options_of(r),
                                       row_begin, row_end);
   });
 }
 
-// One request cut into pieces (engine.prepareRows in index.js): the call's
-// tensors stay where the JS layer copied them, and each head's packed K and
-// V are kept here across pieces. JS deletes it (and frees the tensors) on release.
-class PreparedPieces {
- public:
-  explicit PreparedPieces(const AttentionCall& call) : call_(call) {}
-
-  // Heads [headBegin, headEnd), query rows [rowBegin, rowEnd): out [HP, R, DV], weights [HP, R, NK] or 0.
-  void piece(std::uintptr_t out, std::uintptr_t weights, int head_begin, int head_end, int row_begin, int row_end) {
-    guarded([&] {
-      const AttentionCall& c = call_;
-      AttentionShape shape{c.heads, c.queries, c.keys, c.dim, c.valueDim};
-      attention::attention_forward_piece(at<float>(out), at<float>(weights), at<const float>(c.query),
-                                         at<const float>(c.key), at<const float>(c.value), shape, options_of(c),
-                                         head_begin, head_end, row_begin, row_end, packs_);
-    });
-  }
-
- private:
-  AttentionCall call_;
-  attention::KeyValuePacks packs_;
+// One request cut into pieces (engine.prepareRows in index.js): the record
+// and the tensors it points to stay where the JS layer put them until
+// releasePieces, and each head's packed K and V are kept across pieces.
+struct PreparedPieces {
+  AttentionRecord record;
+  attention::KeyValuePacks packs;
 };
 
-// One row's intermediates (see attention::AttentionRowTrace); scalars [3] = scale, max, sum.
-struct TraceCall {
-  AttentionCall call;
-  int head = 0, row = 0;
-  std::uintptr_t scores = 0, logits = 0, allowed = 0, kept = 0, exps = 0, scalars = 0;
-};
-
-void trace_call(const TraceCall& c) {
+// The address of a new PreparedPieces for the record, or 0 with lastError set.
+std::uint32_t prepare_pieces_call(std::uint32_t record) {
+  PreparedPieces* pieces = nullptr;
   guarded([&] {
-    const AttentionCall& a = c.call;
-    AttentionShape shape{a.heads, a.queries, a.keys, a.dim, a.valueDim};
+    const AttentionRecord& r = attention_record(record);
+    options_of(r);  // refuses a bad variant code now rather than at the first piece
+    pieces = new PreparedPieces{r, {}};
+  });
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(pieces));
+}
+
+// Heads [headBegin, headEnd), query rows [rowBegin, rowEnd): out [HP, R, DV], weights [HP, R, NK] or 0.
+int piece_call(std::uint32_t prepared, std::uint32_t out, std::uint32_t weights, int head_begin, int head_end,
+               int row_begin, int row_end) {
+  return guarded([&] {
+    PreparedPieces& p = *at<PreparedPieces>(prepared);
+    const AttentionRecord& r = p.record;
+    attention::attention_forward_piece(at<float>(out), at<float>(weights), at<const float>(r.query),
+                                       at<const float>(r.key), at<const float>(r.value), shape_of(r), options_of(r),
+                                       head_begin, head_end, row_begin, row_end, p.packs);
+  });
+}
+
+void release_pieces_call(std::uint32_t prepared) { delete at<PreparedPieces>(prepared); }
+
+int trace_call(std::uint32_t record) {
+  return guarded([&] {
+    const TraceRecord& c = *at<const TraceRecord>(record);
+    const AttentionRecord& a = c.call;
     attention::AttentionRowTrace trace;
     trace.scores = at<float>(c.scores);
     trace.logits = at<float>(c.logits);
@@ -146,7 +193,7 @@ void trace_call(const TraceCall& c) {
     trace.weights = at<float>(a.weights);
     trace.output = at<float>(a.out);
     attention::attention_row_trace(trace, at<const float>(a.query), at<const float>(a.key),
-                                   at<const float>(a.value), shape, options_of(a), c.head, c.row);
+                                   at<const float>(a.value), shape_of(a), options_of(a), c.head, c.row);
     float* scalars = at<float>(c.scalars);
     scalars[0] = trace.scale;
     scalars[1] = trace.max;
@@ -154,51 +201,52 @@ void trace_call(const TraceCall& c) {
   });
 }
 
-struct MultiHeadCall {
-  std::uintptr_t out = 0, weights = 0, averageWeights = 0, query = 0, key = 0, value = 0;
-  std::uintptr_t inProjWeight = 0, inProjBias = 0, outProjWeight = 0, outProjBias = 0;
-  std::uintptr_t keyPadding = 0;
-  int heads = 1, queries = 0, keys = 0, embedDim = 0;
-  bool causal = false;
-};
-
-void multi_head_call(const MultiHeadCall& c) {
-  guarded([&] {
-    attention::MultiHeadShape shape{c.heads, c.queries, c.keys, c.embedDim};
+int multi_head_call(std::uint32_t record) {
+  return guarded([&] {
+    const MultiHeadRecord& c = *at<const MultiHeadRecord>(record);
+    attention::MultiHeadShape shape{c.heads, c.queries, c.keys, c.embed_dim};
     attention::MultiHeadOptions options;
-    options.causal = c.causal;
-    options.key_padding = at<const std::uint8_t>(c.keyPadding);
-    options.in_proj_bias = at<const float>(c.inProjBias);
-    options.out_proj_bias = at<const float>(c.outProjBias);
+    options.causal = c.causal != 0;
+    options.key_padding = at<const std::uint8_t>(c.key_padding);
+    options.in_proj_bias = at<const float>(c.in_proj_bias);
+    options.out_proj_bias = at<const float>(c.out_proj_bias);
     attention::multi_head_attention_forward(
-        at<float>(c.out), at<float>(c.weights), at<float>(c.averageWeights), at<const float>(c.query),
-        at<const float>(c.key), at<const float>(c.value), at<const float>(c.inProjWeight),
-        at<const float>(c.outProjWeight), shape, options);
+        at<float>(c.out), at<float>(c.weights), at<float>(c.average_weights), at<const float>(c.query),
+        at<const float>(c.key), at<const float>(c.value), at<const float>(c.in_proj_weight),
+        at<const float>(c.out_proj_weight), shape, options);
   });
 }
 
-// tokens arrive joined by '\n' (the tokenizer never keeps whitespace in a token).
-void text_qkv_call(const std::string& joined, int heads, int dim, double seed, float position_weight,
-                   std::uintptr_t q, std::uintptr_t k, std::uintptr_t v) {
-  guarded([&] {
+// text: `bytes` bytes of UTF-8 at address, the tokens joined by '\n' (the JS
+// layer refuses tokens with whitespace). The split must give exactly
+// token_count tokens, the count q, k and v [H, T, D] were sized for.
+int text_qkv_call(std::uint32_t text, int bytes, int token_count, int heads, int dim, double seed,
+                  float position_weight, std::uint32_t q, std::uint32_t k, std::uint32_t v) {
+  return guarded([&] {
+    if (bytes < 0) throw std::invalid_argument("tokens: the text's byte count is negative");
+    const std::string joined(at<const char>(text), static_cast<std::size_t>(bytes));
     std::vector<std::string> tokens;
-    size_t start = 0;
+    std::size_t start = 0;
     while (start <= joined.size()) {
-      const size_t end = std::min(joined.find('\n', start), joined.size());
+      const std::size_t end = std::min(joined.find('\n', start), joined.size());
       tokens.push_back(joined.substr(start, end - start));
       start = end + 1;
+    }
+    if (static_cast<long long>(tokens.size()) != token_count) {
+      throw std::invalid_argument("tokens: the text holds " + std::to_string(tokens.size()) +
+                                  " tokens, expected " + std::to_string(token_count));
     }
     attention::text_qkv(at<float>(q), at<float>(k), at<float>(v), tokens, heads, dim,
                         static_cast<std::uint64_t>(seed), position_weight);
   });
 }
 
-void seeded_general_call(std::uintptr_t w, int dim, double seed) {
-  guarded([&] { attention::seeded_general_params(at<float>(w), dim, static_cast<std::uint64_t>(seed)); });
+int seeded_general_call(std::uint32_t w, int dim, double seed) {
+  return guarded([&] { attention::seeded_general_params(at<float>(w), dim, static_cast<std::uint64_t>(seed)); });
 }
 
-void seeded_additive_call(std::uintptr_t wq, std::uintptr_t wk, std::uintptr_t v, int dim, double seed) {
-  guarded([&] {
+int seeded_additive_call(std::uint32_t wq, std::uint32_t wk, std::uint32_t v, int dim, double seed) {
+  return guarded([&] {
     attention::seeded_additive_params(at<float>(wq), at<float>(wk), at<float>(v), dim,
                                       static_cast<std::uint64_t>(seed));
   });
@@ -209,7 +257,7 @@ void seeded_additive_call(std::uintptr_t wq, std::uintptr_t wk, std::uintptr_t v
 // float is not finite exactly when its exponent bits are all ones; blocks of 64
 // are tested without a branch (so the loop vectorises), then the one that
 // holds a bad float is searched.
-int first_non_finite_call(std::uintptr_t address, int n) {
+int first_non_finite_call(std::uint32_t address, int n) {
   const std::uint32_t* bits = at<const std::uint32_t>(address);
   constexpr std::uint32_t kExponent = 0x7f800000u;
   constexpr int kBlock = 64;
@@ -225,74 +273,29 @@ int first_non_finite_call(std::uintptr_t address, int n) {
   return -1;
 }
 
+// The NUL-terminated message of the last failed call.
+std::uint32_t last_error_call() { return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(g_last_error)); }
+
+// Bytes the allocator has handed out and not had back: flat across many
+// failed calls exactly when a failure frees what it allocated.
+double heap_bytes_in_use_call() { return static_cast<double>(mallinfo().uordblks); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(attention_core) {
-  using emscripten::class_;
   using emscripten::function;
-  using emscripten::value_object;
-  value_object<AttentionCall>("AttentionCall")
-      .field("out", &AttentionCall::out)
-      .field("weights", &AttentionCall::weights)
-      .field("query", &AttentionCall::query)
-      .field("key", &AttentionCall::key)
-      .field("value", &AttentionCall::value)
-      .field("mask", &AttentionCall::mask)
-      .field("keyPadding", &AttentionCall::keyPadding)
-      .field("W", &AttentionCall::W)
-      .field("Wq", &AttentionCall::Wq)
-      .field("Wk", &AttentionCall::Wk)
-      .field("v", &AttentionCall::v)
-      .field("heads", &AttentionCall::heads)
-      .field("queries", &AttentionCall::queries)
-      .field("keys", &AttentionCall::keys)
-      .field("dim", &AttentionCall::dim)
-      .field("valueDim", &AttentionCall::valueDim)
-      .field("variant", &AttentionCall::variant)
-      .field("causal", &AttentionCall::causal)
-      .field("window", &AttentionCall::window)
-      .field("temperature", &AttentionCall::temperature)
-      .field("hasScale", &AttentionCall::hasScale)
-      .field("scale", &AttentionCall::scale)
-      .field("k", &AttentionCall::k)
-      .field("da", &AttentionCall::da);
-  value_object<TraceCall>("TraceCall")
-      .field("call", &TraceCall::call)
-      .field("head", &TraceCall::head)
-      .field("row", &TraceCall::row)
-      .field("scores", &TraceCall::scores)
-      .field("logits", &TraceCall::logits)
-      .field("allowed", &TraceCall::allowed)
-      .field("kept", &TraceCall::kept)
-      .field("exps", &TraceCall::exps)
-      .field("scalars", &TraceCall::scalars);
-  value_object<MultiHeadCall>("MultiHeadCall")
-      .field("out", &MultiHeadCall::out)
-      .field("weights", &MultiHeadCall::weights)
-      .field("averageWeights", &MultiHeadCall::averageWeights)
-      .field("query", &MultiHeadCall::query)
-      .field("key", &MultiHeadCall::key)
-      .field("value", &MultiHeadCall::value)
-      .field("inProjWeight", &MultiHeadCall::inProjWeight)
-      .field("inProjBias", &MultiHeadCall::inProjBias)
-      .field("outProjWeight", &MultiHeadCall::outProjWeight)
-      .field("outProjBias", &MultiHeadCall::outProjBias)
-      .field("keyPadding", &MultiHeadCall::keyPadding)
-      .field("heads", &MultiHeadCall::heads)
-      .field("queries", &MultiHeadCall::queries)
-      .field("keys", &MultiHeadCall::keys)
-      .field("embedDim", &MultiHeadCall::embedDim)
-      .field("causal", &MultiHeadCall::causal);
   function("attention", &attention_call);
-  function("firstNonFinite", &first_non_finite_call);
   function("attentionOutput", &attention_output_call);
   function("attentionRows", &attention_rows_call);
-  class_<PreparedPieces>("PreparedPieces")
-      .constructor<const AttentionCall&>()
-      .function("piece", &PreparedPieces::piece);
+  function("preparePieces", &prepare_pieces_call);
+  function("piece", &piece_call);
+  function("releasePieces", &release_pieces_call);
   function("attentionTrace", &trace_call);
   function("multiHeadAttention", &multi_head_call);
   function("textQKV", &text_qkv_call);
   function("seededGeneral", &seeded_general_call);
   function("seededAdditive", &seeded_additive_call);
+  function("firstNonFinite", &first_non_finite_call);
+  function("lastError", &last_error_call);
+  function("heapBytesInUse", &heap_bytes_in_use_call);
 }

@@ -229,6 +229,8 @@ export interface AttentionEngine {
   readonly limits: Limits;
   /** Bytes of WASM memory the engine holds now; it grows as needed and never shrinks. */
   readonly memoryBytes: number;
+  /** Bytes of the engine's WASM heap allocated now; between calls it is the same after any number of refused calls. */
+  readonly heapBytesInUse: number;
 }
 
 /** A rectangle of a request: heads [h0, h1), query rows [begin, end). */

@@ -2,10 +2,12 @@
 // inputs into WASM memory, calls the binding, copies results out as fresh
 // typed arrays and frees what it allocated.
 import {
-  boolean, bytes, finiteNumber, floats, floatsOfSize, integer, limits, oneOf, parseAttentionRequest, requireFinite, requireObject,
-  tensorSize,
-  variants,
+  boolean, bytes, bytesOf, finiteNumber, floats, floatsOfSize, integer, lengthOf, limits, oneOf, parseAttentionRequest,
+  readFields, requireFinite, requireObject, sameLength, tensorSize, typedArrayKind, variants,
 } from './validate.js';
+import {
+  ATTENTION_RECORD, MULTI_HEAD_RECORD, TRACE_RECORD, check, recordBytes, variantCode, writeRecord,
+} from './call-records.js';
 
 import { importGlue, isNode, readPackagedWasm } from './packaged.js';
 
@@ -63,16 +65,29 @@ class Arena {
     return pointer;
   }
 
-  /** Copies a typed array in; heap views are re-read after every allocation (growth detaches them). */
-  copyIn(array) {
-    if (!array) return 0;
-    const pointer = this.alloc(array.byteLength);
-    this.core.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), pointer);
+  /**
+   * Copies one of the checks' views in (0 for none); `name` is the argument
+   * it came from, named if its buffer was detached or shrunk since the check.
+   * Heap views are re-read after every allocation (growth detaches them).
+   */
+  copyIn(name, view, length) {
+    if (!view) return 0;
+    sameLength(name, view, length ?? view.length);
+    const source = bytesOf(view);
+    const pointer = this.alloc(source.length);
+    this.core.HEAPU8.set(source, pointer);
     return pointer;
   }
 
   floats(count) {
     return this.alloc(count * 4);
+  }
+
+  /** A record of `layout` holding `values`, for one binding call. */
+  record(layout, values) {
+    const pointer = this.alloc(recordBytes(layout));
+    writeRecord(this.core, pointer, layout, values);
+    return pointer;
   }
 
   // slice, not new Float32Array(subarray): V8 copies the latter element by
@@ -100,19 +115,13 @@ class AttentionEngine {
     this.limits = limits;
   }
 
-  // Runs body(arena) and frees the arena. A C++ exception reaches JS as an
-  // Error thrown from inside WASM, which leaves the WASM stack pointer where
-  // the throw was: restore it, or the stack runs out after ~200 000 errors.
+  // Runs body(arena) and frees the arena, whatever happens. The binding
+  // reports the core's refusals as statuses (call-records.js check), so no
+  // exception crosses out of WASM and nothing is left on its stack or heap.
   #withArena(body) {
-    const core = this.#core;
-    const arena = new Arena(core);
-    const stack = core.stackSave();
+    const arena = new Arena(this.#core);
     try {
       return body(arena);
-    } catch (error) {
-      core.stackRestore(stack);
-      if (error instanceof TypeError || error instanceof RangeError) throw error;
-      throw new RangeError(error?.message ?? String(error));
     } finally {
       arena.release();
     }
@@ -121,6 +130,11 @@ class AttentionEngine {
   /** Bytes of WASM memory the engine holds now (it grows as needed and never shrinks). */
   get memoryBytes() {
     return this.#core.HEAPU8.buffer.byteLength;
+  }
+
+  /** Bytes of the engine's WASM heap allocated now: between calls, the same after any number of refused calls. */
+  get heapBytesInUse() {
+    return this.#core.heapBytesInUse();
   }
 
   // Output [heads, rows, valueDim] and weights [heads, rows, keys] (or null),
@@ -138,30 +152,34 @@ class AttentionEngine {
   attentionInto(request, into) {
     const r = parseAttentionRequest(request, { deferFinite: true });
     const rows = r.rows ? r.rows.end - r.rows.begin : r.queries;
-    const { output, weights } = intoArrays(into, r, r.heads, rows);
-    return this.#attention(r, { output, weights });
+    const arrays = intoArrays(into, r, r.heads, rows);
+    return this.#attention(r, arrays);
   }
 
   // The attention call of a parsed request; the results are copied into
-  // into.output and into.weights, or into new arrays when into is null.
+  // into's views and into's own arrays returned, or into new arrays when into is null.
   #attention(r, into) {
     const rows = r.rows ? r.rows.end - r.rows.begin : r.queries;
     const outFloats = r.heads * rows * r.valueDim;
     const weightFloats = r.needWeights ? r.heads * rows * r.keys : 0;
+    const core = this.#core;
     return this.#withArena((arena) => {
-      const call = attentionCall(arena, r, arena.floats(outFloats), r.needWeights ? arena.floats(weightFloats) : 0);
+      const addresses = copyRequest(arena, r);
+      const out = arena.floats(outFloats), weights = r.needWeights ? arena.floats(weightFloats) : 0;
       // the finite checks parseAttentionRequest left to us, on the copies (query, key, value in order)
-      for (const [name, value] of r.deferred) {
-        requireFinite(name, value, this.#core.firstNonFinite(call[name], value.length));
+      for (const [name, view] of r.deferred) {
+        requireFinite(name, view, core.firstNonFinite(addresses[name], view.length));
       }
-      if (r.rows) this.#core.attentionRows(call, r.rows.begin, r.rows.end);
-      else if (r.needWeights) this.#core.attention(call);
-      else this.#core.attentionOutput(call);
-      const copyOut = (pointer, count, target) => (target ? arena.copyInto(target, pointer) : arena.copyOutFloats(pointer, count));
-      return {
-        output: copyOut(call.out, outFloats, into?.output),
-        weights: r.needWeights ? copyOut(call.weights, weightFloats, into?.weights) : null,
-      };
+      const record = arena.record(ATTENTION_RECORD, attentionRecord(r, addresses, out, weights));
+      if (r.rows) check(core, core.attentionRows(record, r.rows.begin, r.rows.end));
+      else if (r.needWeights) check(core, core.attention(record));
+      else check(core, core.attentionOutput(record));
+      if (!into) {
+        return { output: arena.copyOutFloats(out, outFloats), weights: r.needWeights ? arena.copyOutFloats(weights, weightFloats) : null };
+      }
+      arena.copyInto(into.views.output, out);
+      if (weights) arena.copyInto(into.views.weights, weights);
+      return { output: into.output, weights: into.weights };
     });
   }
 
@@ -171,166 +189,170 @@ class AttentionEngine {
   // [begin, end) into the caller's arrays ([h1 - h0, end - begin, ·]), the
   // bits attention() gives those rows. A head's query, key and value are
   // copied into WASM memory (and checked finite) the first time a rectangle
-  // needs them, so a thread copies only the heads it computes, once.
-  // release() frees the copies; the engine serves other calls meanwhile.
-  // The weights limit applies to each piece (long mode walks 16384² weights).
+  // needs them, so a thread copies only the heads it computes, once: if the
+  // buffer behind one of them is detached or shrunk before then, that
+  // rowsInto refuses it. release() frees the copies; the engine serves other
+  // calls meanwhile. The weights limit applies to each piece (long mode walks
+  // 16384² weights).
   prepareRows(request) {
-    requireObject('request', request);
-    // the weights limit applies to each piece's weights, not the whole request's
-    const r = parseAttentionRequest({ ...request, needWeights: false }, { deferFinite: true });
-    r.needWeights = request.needWeights === undefined ? true : boolean('needWeights', request.needWeights);
+    const r = parseAttentionRequest(request, { deferFinite: true, weightsLimit: false });
     if (r.rows) throw new TypeError('rows: prepareRows takes a whole request; give each rectangle to rowsInto');
     const core = this.#core;
     const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
     const arena = new Arena(core);
-    let call, pieces;
+    let handle = 0, record;
     try {
-      call = {
-        ...attentionCall(arena, { ...r, query: null, key: null, value: null }, 0, 0),
+      const addresses = {
+        ...copyRequest(arena, { ...r, query: null, key: null, value: null }),
         query: arena.floats(H * NQ * D), key: arena.floats(H * NK * D), value: arena.floats(H * NK * DV),
       };
-      pieces = new core.PreparedPieces(call);  // keeps each head's packed K (and V) across rowsInto calls
+      record = arena.record(ATTENTION_RECORD, attentionRecord(r, addresses, 0, 0));
+      // keeps the record and each head's packed K (and V) across rowsInto calls
+      handle = core.preparePieces(record);
+      if (!handle) check(core, 1);
     } catch (error) {
       arena.release();
       throw error;
     }
     const copied = new Uint8Array(H);
+    const tensors = [['query', r.query, NQ * D], ['key', r.key, NK * D], ['value', r.value, NK * DV]];
+    const addressOf = { query: 0, key: 0, value: 0 };
+    for (const [name] of tensors) addressOf[name] = core.HEAPU32[record / 4 + ATTENTION_RECORD.findIndex(([slot]) => slot === name)];
     const copyHead = (h) => {
-      for (const [name, array, size] of [['query', r.query, NQ * D], ['key', r.key, NK * D], ['value', r.value, NK * DV]]) {
-        core.HEAPF32.set(array.subarray(h * size, (h + 1) * size), call[name] / 4 + h * size);
-        const bad = core.firstNonFinite(call[name] + h * size * 4, size);
-        requireFinite(name, array, bad < 0 ? bad : h * size + bad);
+      for (const [name, view, size] of tensors) {
+        sameLength(name, view, H * size);
+        core.HEAPF32.set(view.subarray(h * size, (h + 1) * size), addressOf[name] / 4 + h * size);
+        const bad = core.firstNonFinite(addressOf[name] + h * size * 4, size);
+        requireFinite(name, view, bad < 0 ? bad : h * size + bad);
       }
       copied[h] = 1;
     };
     let released = false;
     const rowsInto = (piece, into) => {
       if (released) throw new Error('prepareRows: released; prepare the request again');
-      requireObject('piece', piece);
-      const h0 = integer('piece.h0', piece.h0, { min: 0, max: H - 1 });
-      const h1 = integer('piece.h1', piece.h1, { min: h0 + 1, max: H });
-      const begin = integer('piece.begin', piece.begin, { min: 0, max: NQ - 1 });
-      const end = integer('piece.end', piece.end, { min: begin + 1, max: NQ });
+      const p = readFields('piece', piece, ['h0', 'h1', 'begin', 'end']);
+      const h0 = integer('piece.h0', p.h0, { min: 0, max: H - 1 });
+      const h1 = integer('piece.h1', p.h1, { min: h0 + 1, max: H });
+      const begin = integer('piece.begin', p.begin, { min: 0, max: NQ - 1 });
+      const end = integer('piece.end', p.end, { min: begin + 1, max: NQ });
       if (r.needWeights) tensorSize('weights', [['heads', h1 - h0], ['rows', end - begin], ['keys', NK]]);
-      const { output, weights } = intoArrays(into, r, h1 - h0, end - begin);
+      const arrays = intoArrays(into, r, h1 - h0, end - begin);
       for (let h = h0; h < h1; h++) if (!copied[h]) copyHead(h);
       return this.#withArena((scratch) => {
         const count = (h1 - h0) * (end - begin);
-        const out = scratch.floats(count * DV), weightsAt = weights ? scratch.floats(count * NK) : 0;
-        pieces.piece(out, weightsAt, h0, h1, begin, end);
-        scratch.copyInto(output, out);
-        if (weights) scratch.copyInto(weights, weightsAt);
-        return { output, weights };
+        const out = scratch.floats(count * DV), weightsAt = arrays.weights ? scratch.floats(count * NK) : 0;
+        check(core, core.piece(handle, out, weightsAt, h0, h1, begin, end));
+        scratch.copyInto(arrays.views.output, out);
+        if (weightsAt) scratch.copyInto(arrays.views.weights, weightsAt);
+        return { output: arrays.output, weights: arrays.weights };
       });
     };
     const release = () => {
       if (released) return;
       released = true;
-      pieces.delete();
+      core.releasePieces(handle);
       arena.release();
     };
     return { rowsInto, release };
   }
 
   attentionTrace(request) {
-    const r = parseAttentionRequest(request);
-    const head = integer('head', request.head, { min: 0, max: r.heads - 1 });
-    const row = integer('row', request.row, { min: 0, max: r.queries - 1 });
+    const r = parseAttentionRequest(request, { extra: ['head', 'row'] });
+    const head = integer('head', r.extra.head, { min: 0, max: r.heads - 1 });
+    const row = integer('row', r.extra.row, { min: 0, max: r.queries - 1 });
     const { keys, valueDim } = r;
+    const core = this.#core;
     return this.#withArena((arena) => {
-      const call = attentionCall(arena, r, arena.floats(valueDim), arena.floats(keys));
+      const out = arena.floats(valueDim), weights = arena.floats(keys);
       const trace = {
-        call, head, row,
+        ...attentionRecord(r, copyRequest(arena, r), out, weights), head, row,
         scores: arena.floats(keys), logits: arena.floats(keys), exps: arena.floats(keys),
         allowed: arena.alloc(keys), kept: arena.alloc(keys), scalars: arena.floats(3),
       };
-      this.#core.attentionTrace(trace);
-      const bytes = (pointer) => this.#core.HEAPU8.slice(pointer, pointer + keys);
+      check(core, core.attentionTrace(arena.record(TRACE_RECORD, trace)));
+      const bytesAt = (pointer) => core.HEAPU8.slice(pointer, pointer + keys);
       const [scale, max, sum] = arena.copyOutFloats(trace.scalars, 3);
       return {
         scores: arena.copyOutFloats(trace.scores, keys),
         scale,
         temperature: r.temperature,
         logits: arena.copyOutFloats(trace.logits, keys),
-        allowed: bytes(trace.allowed),
-        kept: bytes(trace.kept),
+        allowed: bytesAt(trace.allowed),
+        kept: bytesAt(trace.kept),
         max,
         exps: arena.copyOutFloats(trace.exps, keys),
         sum,
-        weights: arena.copyOutFloats(call.weights, keys),
-        output: arena.copyOutFloats(call.out, valueDim),
+        weights: arena.copyOutFloats(weights, keys),
+        output: arena.copyOutFloats(out, valueDim),
       };
     });
   }
 
   multiHeadAttention(request) {
-    requireObject('request', request);
-    const heads = integer('heads', request.heads, { fallback: 1 });
-    const queries = integer('queries', request.queries);
-    const keys = integer('keys', request.keys);
-    if (!(request.query instanceof Float32Array)) floats('query', request.query, [['queries', queries]]);
-    const inferred = request.query.length / queries;
-    const embedDim = integer('embedDim', request.embedDim ?? inferred);
+    const f = readFields('request', request, [
+      'heads', 'queries', 'keys', 'embedDim', 'query', 'key', 'value',
+      'inProjWeight', 'inProjBias', 'outProjWeight', 'outProjBias', 'causal', 'keyPadding',
+    ]);
+    const heads = integer('heads', f.heads, { fallback: 1 });
+    const queries = integer('queries', f.queries);
+    const keys = integer('keys', f.keys);
+    if (typedArrayKind(f.query) !== 'Float32Array') floats('query', f.query, [['queries', queries]]);
+    const inferred = lengthOf(f.query) / queries;
+    const embedDim = integer('embedDim', f.embedDim ?? inferred);
     if (embedDim % heads !== 0) {
       throw new RangeError(`heads: expected a divisor of embedDim ${embedDim}, got ${heads}`);
     }
     const H = ['heads', heads], NQ = ['queries', queries], NK = ['keys', keys], E = ['embedDim', embedDim];
     tensorSize('weights', [H, NQ, NK]);
-    const query = floats('query', request.query, [NQ, E]);
-    const key = floats('key', request.key, [NK, E]);
-    const value = floats('value', request.value, [NK, E]);
-    const inProjWeight = floats('inProjWeight', request.inProjWeight, [['3', 3], E, E]);
-    const inProjBias = request.inProjBias === undefined ? null : floats('inProjBias', request.inProjBias, [['3', 3], E]);
-    const outProjWeight = floats('outProjWeight', request.outProjWeight, [E, E]);
-    const outProjBias = request.outProjBias === undefined ? null : floats('outProjBias', request.outProjBias, [E]);
-    const causal = boolean('causal', request.causal);
-    const keyPadding = request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]);
+    const query = floats('query', f.query, [NQ, E]);
+    const key = floats('key', f.key, [NK, E]);
+    const value = floats('value', f.value, [NK, E]);
+    const inProjWeight = floats('inProjWeight', f.inProjWeight, [['3', 3], E, E]);
+    const inProjBias = f.inProjBias === undefined ? null : floats('inProjBias', f.inProjBias, [['3', 3], E]);
+    const outProjWeight = floats('outProjWeight', f.outProjWeight, [E, E]);
+    const outProjBias = f.outProjBias === undefined ? null : floats('outProjBias', f.outProjBias, [E]);
+    const causal = boolean('causal', f.causal);
+    const keyPadding = f.keyPadding === undefined ? null : bytes('keyPadding', f.keyPadding, [NK]);
+    const core = this.#core;
 
     return this.#withArena((arena) => {
       const call = {
-        query: arena.copyIn(query), key: arena.copyIn(key), value: arena.copyIn(value),
-        inProjWeight: arena.copyIn(inProjWeight), inProjBias: arena.copyIn(inProjBias),
-        outProjWeight: arena.copyIn(outProjWeight), outProjBias: arena.copyIn(outProjBias),
-        keyPadding: arena.copyIn(keyPadding),
+        query: arena.copyIn('query', query), key: arena.copyIn('key', key), value: arena.copyIn('value', value),
+        in_proj_weight: arena.copyIn('inProjWeight', inProjWeight), in_proj_bias: arena.copyIn('inProjBias', inProjBias),
+        out_proj_weight: arena.copyIn('outProjWeight', outProjWeight), out_proj_bias: arena.copyIn('outProjBias', outProjBias),
+        key_padding: arena.copyIn('keyPadding', keyPadding),
         out: arena.floats(queries * embedDim), weights: arena.floats(heads * queries * keys),
-        averageWeights: arena.floats(queries * keys),
-        heads, queries, keys, embedDim, causal,
+        average_weights: arena.floats(queries * keys),
+        heads, queries, keys, embed_dim: embedDim, causal,
       };
-      this.#core.multiHeadAttention(call);
+      check(core, core.multiHeadAttention(arena.record(MULTI_HEAD_RECORD, call)));
       return {
         output: arena.copyOutFloats(call.out, queries * embedDim),
         weights: arena.copyOutFloats(call.weights, heads * queries * keys),
-        averageWeights: arena.copyOutFloats(call.averageWeights, queries * keys),
+        averageWeights: arena.copyOutFloats(call.average_weights, queries * keys),
       };
     });
   }
 
   embedText(request) {
-    requireObject('request', request);
-    const { tokens } = request;
-    if (!Array.isArray(tokens)) throw new TypeError(`tokens: expected an array of strings, got ${typeof tokens}`);
-    const count = integer('tokens.length', tokens.length);
-    tokens.forEach((token, i) => {
-      if (typeof token !== 'string' || token.length === 0 || /\s/u.test(token)) {
-        throw new TypeError(`tokens[${i}]: expected a non-empty string without whitespace`);
-      }
-      // An unpaired surrogate has no UTF-8 form; Emscripten's encoder would eat the next separator.
-      if (/\p{Cs}/u.test(token)) {
-        throw new TypeError(`tokens[${i}]: contains an unpaired UTF-16 surrogate; expected well-formed text`);
-      }
-    });
-    const heads = integer('heads', request.heads, { max: 64, fallback: 1 });
-    const dim = integer('dim', request.dim, { max: 4096, fallback: 16 });
-    const seed = integer('seed', request.seed, { min: 0, max: 2 ** 32 - 1, fallback: 0 });
-    const positionWeight = finiteNumber('positionWeight', request.positionWeight, { fallback: 0.5 });
+    const f = readFields('request', request, ['tokens', 'heads', 'dim', 'seed', 'positionWeight']);
+    const tokens = tokenList(f.tokens);
+    const count = tokens.length;
+    const heads = integer('heads', f.heads, { max: 64, fallback: 1 });
+    const dim = integer('dim', f.dim, { max: 4096, fallback: 16 });
+    const seed = integer('seed', f.seed, { min: 0, max: 2 ** 32 - 1, fallback: 0 });
+    const positionWeight = finiteNumber('positionWeight', f.positionWeight, { fallback: 0.5 });
     const size = tensorSize('query', [['heads', heads], ['tokens', count], ['dim', dim]]);
     tensorSize('projections', [['3', 3], ['heads', heads], ['dim', dim], ['dim', dim]]);
     // The core expects NFKC-normalised, lower-cased tokens (see core/include/attention/text.h).
-    const joined = tokens.map((token) => token.normalize('NFKC').toLowerCase()).join('\n');
+    const text = new TextEncoder().encode(tokens.map((token) => token.normalize('NFKC').toLowerCase()).join('\n'));
+    const core = this.#core;
 
     return this.#withArena((arena) => {
+      const textAt = arena.alloc(text.length);
+      core.HEAPU8.set(text, textAt);
       const q = arena.floats(size), k = arena.floats(size), v = arena.floats(size);
-      this.#core.textQKV(joined, heads, dim, seed, positionWeight, q, k, v);
+      check(core, core.textQKV(textAt, text.length, count, heads, dim, seed, positionWeight, q, k, v));
       return {
         query: arena.copyOutFloats(q, size), key: arena.copyOutFloats(k, size), value: arena.copyOutFloats(v, size),
         heads, tokens: count, dim,
@@ -339,58 +361,102 @@ class AttentionEngine {
   }
 
   seededParams(request) {
-    requireObject('request', request);
-    const variant = oneOf('variant', request.variant, variants, undefined);
+    const f = readFields('request', request, ['variant', 'dim', 'seed', 'k']);
+    const variant = oneOf('variant', f.variant, variants, undefined);
     if (variant === undefined) throw new TypeError(`variant: expected one of ${variants.join(', ')}, got undefined`);
-    const dim = integer('dim', request.dim, { max: 4096 });
-    const seed = integer('seed', request.seed, { min: 0, max: 2 ** 32 - 1, fallback: 0 });
-    if (variant === 'top_k') return { k: integer('k', request.k, { fallback: 2 }) };
+    const dim = integer('dim', f.dim, { max: 4096 });
+    const seed = integer('seed', f.seed, { min: 0, max: 2 ** 32 - 1, fallback: 0 });
+    if (variant === 'top_k') return { k: integer('k', f.k, { fallback: 2 }) };
     if (variant !== 'general' && variant !== 'additive') return {};
     const square = dim * dim;
+    const core = this.#core;
     return this.#withArena((arena) => {
       if (variant === 'general') {
         const w = arena.floats(square);
-        this.#core.seededGeneral(w, dim, seed);
+        check(core, core.seededGeneral(w, dim, seed));
         return { W: arena.copyOutFloats(w, square) };
       }
       const wq = arena.floats(square), wk = arena.floats(square), v = arena.floats(dim);
-      this.#core.seededAdditive(wq, wk, v, dim, seed);
+      check(core, core.seededAdditive(wq, wk, v, dim, seed));
       return { Wq: arena.copyOutFloats(wq, square), Wk: arena.copyOutFloats(wk, square), v: arena.copyOutFloats(v, dim) };
     });
   }
 }
 
-// The caller's arrays of attentionInto and rowsInto, checked: into.output
-// [heads, rows, valueDim] and, with needWeights, into.weights [heads, rows,
-// keys], not overlapping; without needWeights, no weights.
-function intoArrays(into, r, heads, rows) {
-  requireObject('into', into);
-  const sizes = [['heads', heads], ['rows', rows]];
-  const output = floatsOfSize('into.output', into.output, [...sizes, ['valueDim', r.valueDim]]);
-  if (!r.needWeights) {
-    if (into.weights !== undefined && into.weights !== null) {
-      throw new TypeError('into.weights: needWeights is false, so there are no weights to write; leave it out');
+// Any character Unicode counts as white space (U+0085 and U+2028 among
+// them, which \s leaves out): the core splits the joined tokens at '\n'.
+const WHITE_SPACE = /\p{White_Space}/u;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+// embedText's tokens, each element read once into a plain array of checked strings.
+function tokenList(tokens) {
+  let array = false;
+  try {
+    array = Array.isArray(tokens);
+  } catch { /* a revoked Proxy */ }
+  if (!array) throw new TypeError(`tokens: expected an array of strings, got ${tokens === null ? 'null' : typeof tokens}`);
+  const count = integer('tokens.length', tokens.length);
+  const list = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const token = tokens[i];
+    if (typeof token !== 'string' || token.length === 0 || WHITE_SPACE.test(token)) {
+      throw new TypeError(`tokens[${i}]: expected a non-empty string without whitespace, got ${token === undefined ? 'a hole or undefined' : typeof token === 'string' ? 'a string with whitespace or nothing in it' : typeof token}`);
     }
-    return { output, weights: null };
+    // An unpaired surrogate has no UTF-8 form.
+    if (UNPAIRED_SURROGATE.test(token)) {
+      throw new TypeError(`tokens[${i}]: contains an unpaired UTF-16 surrogate; expected well-formed text`);
+    }
+    list[i] = token;
   }
-  const weights = floatsOfSize('into.weights', into.weights, [...sizes, ['keys', r.keys]]);
-  if (output.buffer === weights.buffer && output.byteOffset < weights.byteOffset + weights.byteLength &&
-      weights.byteOffset < output.byteOffset + output.byteLength) {
-    throw new RangeError('into: output and weights overlap; expected separate arrays');
-  }
-  return { output, weights };
+  return list;
 }
 
-// The binding's AttentionCall: inputs copied into the arena, outputs at out and weights.
-function attentionCall(arena, r, out, weights) {
+// The caller's arrays of attentionInto and rowsInto, checked: into.output
+// [heads, rows, valueDim] and, with needWeights, into.weights [heads, rows,
+// keys], not overlapping; without needWeights, no weights. Returns the
+// caller's arrays (to hand back) and the checks' views of them (to write through).
+function intoArrays(into, r, heads, rows) {
+  const f = readFields('into', into, ['output', 'weights']);
+  const sizes = [['heads', heads], ['rows', rows]];
+  const output = floatsOfSize('into.output', f.output, [...sizes, ['valueDim', r.valueDim]]);
+  if (!r.needWeights) {
+    if (f.weights !== undefined && f.weights !== null) {
+      throw new TypeError('into.weights: needWeights is false, so there are no weights to write; leave it out');
+    }
+    return { output: f.output, weights: null, views: { output, weights: null } };
+  }
+  const weights = floatsOfSize('into.weights', f.weights, [...sizes, ['keys', r.keys]]);
+  const a = bytesOf(output), b = bytesOf(weights);
+  if (a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
+    throw new RangeError('into: output and weights overlap; expected separate arrays');
+  }
+  return { output: f.output, weights: f.weights, views: { output, weights } };
+}
+
+// The request's tensors copied into the arena: their WASM addresses by name (0 for none).
+function copyRequest(arena, r) {
   const { params } = r;
   return {
-    query: arena.copyIn(r.query), key: arena.copyIn(r.key), value: arena.copyIn(r.value),
-    mask: arena.copyIn(r.mask), keyPadding: arena.copyIn(r.keyPadding),
-    W: arena.copyIn(params.W), Wq: arena.copyIn(params.Wq), Wk: arena.copyIn(params.Wk), v: arena.copyIn(params.v),
+    query: arena.copyIn('query', r.query), key: arena.copyIn('key', r.key), value: arena.copyIn('value', r.value),
+    mask: arena.copyIn('mask', r.mask), keyPadding: arena.copyIn('keyPadding', r.keyPadding),
+    W: arena.copyIn('params.W', params.W), Wq: arena.copyIn('params.Wq', params.Wq),
+    Wk: arena.copyIn('params.Wk', params.Wk), v: arena.copyIn('params.v', params.v),
+  };
+}
+
+// The binding's attention record of a parsed request whose tensors are at
+// `addresses` (copyRequest), writing out and weights. The one place where the
+// API's request meets the core's options: "no window" becomes the core's -1 here.
+function attentionRecord(r, addresses, out, weights) {
+  const { params } = r;
+  return {
     out, weights,
-    heads: r.heads, queries: r.queries, keys: r.keys, dim: r.dim, valueDim: r.valueDim, variant: r.variant,
-    causal: r.causal, window: r.window, temperature: r.temperature, hasScale: r.hasScale, scale: r.scale,
-    k: params.k ?? 0, da: params.v ? params.v.length : 0,
+    query: addresses.query, key: addresses.key, value: addresses.value,
+    mask: addresses.mask, key_padding: addresses.keyPadding,
+    general_w: addresses.W, additive_wq: addresses.Wq, additive_wk: addresses.Wk, additive_v: addresses.v,
+    heads: r.heads, queries: r.queries, keys: r.keys, dim: r.dim, value_dim: r.valueDim,
+    variant: variantCode(r.variant), causal: r.causal, window: r.window ?? -1, has_scale: r.hasScale,
+    temperature: r.temperature, scale: r.scale,
+    top_k: params.k ?? 0, additive_dim: params.v ? params.v.length : 0,
   };
 }

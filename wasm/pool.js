@@ -23,7 +23,7 @@ import { loadAttention } from './index.js';
 import { isNode, readPackagedWasm } from './packaged.js';
 import { CLAIMED, DONE, EXITED, FAILED, READY, SharedBuffers, SpareBuffers } from './pool-buffers.js';
 import { headsOf, planChunks, planParts, resultsOf } from './pool-plan.js';
-import { boolean, integer, parseAttentionRequest, requireObject } from './validate.js';
+import { boolean, finiteChecks, integer, parseAttentionRequest, requireObject } from './validate.js';
 
 
 export { planParts } from './pool-plan.js';
@@ -189,7 +189,7 @@ class AttentionPool {
     // everything but the per-head tensors (a piece gives its own heads)
     const common = {
       heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV, variant: r.variant, causal: r.causal,
-      window: r.window < 0 ? null : r.window, temperature: r.temperature, needWeights: r.needWeights,
+      window: r.window, temperature: r.temperature, needWeights: r.needWeights,
       ...(r.hasScale ? { scale: r.scale } : {}),
       ...(r.mask ? { mask: r.mask } : {}),
       ...(r.keyPadding ? { keyPadding: r.keyPadding } : {}),
@@ -203,8 +203,9 @@ class AttentionPool {
       else await this.#runSplit(job, planParts(r, this.threads));
       return { output: job.output, weights: job.weights };
     } catch (error) {
-      // a share's error names its own slice: the full check names the request's element
-      parseAttentionRequest(request);
+      // a share's error names its own slice: the full scan of the checked
+      // views names the request's element (unless they were detached since)
+      if (r.deferred.every(([, view]) => view.length > 0)) finiteChecks(r.deferred);
       throw error;
     }
   }

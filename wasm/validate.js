@@ -5,20 +5,84 @@
 // Same limits as core/include/attention/attention.h.
 export const limits = Object.freeze({ maxExtent: 65536, maxTensorFloats: 2 ** 26 });
 
+// Intrinsics of typed arrays, taken when this module loads: the checks read
+// an array's kind, length, buffer and offset through these, never through the
+// value's own properties, so a subclass, a Proxy or a page that redefines the
+// prototype's getters cannot make the check and the copy see different bytes.
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+const intrinsicGetter = (key) => Object.getOwnPropertyDescriptor(typedArrayPrototype, key).get;
+const tagGetter = intrinsicGetter(Symbol.toStringTag);
+const lengthGetter = intrinsicGetter('length');
+const bufferGetter = intrinsicGetter('buffer');
+const byteOffsetGetter = intrinsicGetter('byteOffset');
+const byteLengthGetter = intrinsicGetter('byteLength');
+const { apply } = Reflect;
+const { isArray } = Array;
+const { isView } = ArrayBuffer;
+const Float32 = Float32Array;
+const Uint8 = Uint8Array;
+
+/** The typed array kind of value ("Float32Array", ...), or undefined for anything else, a Proxy included. */
+export const typedArrayKind = (value) => (value !== null && typeof value === 'object' ? apply(tagGetter, value, []) : undefined);
+
+/** Elements of a typed array as its internal slot says (0 once detached or out of bounds). */
+export const lengthOf = (array) => apply(lengthGetter, array, []);
+
+/** The bytes of a typed array, as a Uint8Array over the same memory. */
+export function bytesOf(array) {
+  return new Uint8(apply(bufferGetter, array, []), apply(byteOffsetGetter, array, []), apply(byteLengthGetter, array, []));
+}
+
+function isDetached(buffer) {
+  try {
+    new Uint8(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+// What a refused value was, in a message; reads nothing of the value beyond
+// what the message shows.
 function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return `the string "${value.slice(0, 40)}"`;
-  return typeof value;
+  try {
+    if (value === null) return 'null';
+    const kind = typedArrayKind(value);
+    if (kind) return `a ${kind}`;
+    if (isView(value)) return 'a DataView';
+    if (isArray(value)) return `an Array of length ${value.length}`;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'string') return `the string "${value.slice(0, 40)}"`;
+    return typeof value;
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
 
 export function requireObject(name, value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  let array = false;
+  try {
+    array = isArray(value);
+  } catch {
+    throw new TypeError(`${name}: expected an object, got a revoked Proxy`);
+  }
+  if (value === null || typeof value !== 'object' || array) {
     throw new TypeError(`${name}: expected an object, got ${describe(value)}`);
   }
   return value;
+}
+
+/**
+ * The named properties of an argument, each read exactly once (a getter runs
+ * once) into a plain object: every later check and every use sees that one
+ * value. Properties are read as any property is (own or inherited); no
+ * other property is looked at.
+ */
+export function readFields(name, value, names) {
+  requireObject(name, value);
+  const fields = {};
+  for (const key of names) fields[key] = value[key];
+  return fields;
 }
 
 /** An integer in [min, max]; `fallback` when undefined (if given). */
@@ -69,22 +133,49 @@ function lengthError(name, sizes, unit, got) {
   return new RangeError(`${name}: expected ${expected} ${unit} ([${names}]), got ${got}`);
 }
 
-/** A Float32Array of exactly the product of `sizes` ([name, value] pairs), all finite. */
+/** A Float32Array of exactly the product of `sizes` ([name, value] pairs), all finite: the array's own view (see typedView). */
 export function floats(name, value, sizes) {
-  floatsOfSize(name, value, sizes);
-  requireFinite(name, value, firstNonFinite(value));
-  return value;
+  const view = floatsOfSize(name, value, sizes);
+  requireFinite(name, view, firstNonFinite(view));
+  return view;
 }
 
 // floats() without the finite check, which the caller then owes (requireFinite),
 // or for an array the engine writes into.
 export function floatsOfSize(name, value, sizes) {
-  if (!(value instanceof Float32Array)) {
-    throw new TypeError(`${name}: expected a Float32Array, got ${describe(value)}`);
+  return typedView(name, value, 'Float32Array', sizes, 'floats');
+}
+
+// A plain view (of the intrinsic class, fixed length) over the memory of a
+// real typed array of `kind` holding exactly the product of `sizes`
+// elements; the caller reads and writes through it, never through `value`.
+// Shared and resizable buffers are accepted; a buffer that is later detached
+// or shrunk leaves the view empty, which the copies check (sameLength).
+function typedView(name, value, kind, sizes, unit) {
+  if (typedArrayKind(value) !== kind) {
+    throw new TypeError(`${name}: expected a ${kind}, got ${describe(value)}`);
+  }
+  const buffer = apply(bufferGetter, value, []);
+  const length = lengthOf(value);
+  if (length === 0 && isDetached(buffer)) {
+    throw new TypeError(`${name}: its ArrayBuffer is detached; expected a ${kind} with its data`);
   }
   const expected = tensorSize(name, sizes);
-  if (value.length !== expected) throw lengthError(name, sizes, 'floats', value.length);
-  return value;
+  if (length !== expected) throw lengthError(name, sizes, unit, length);
+  const View = kind === 'Float32Array' ? Float32 : Uint8;
+  return new View(buffer, apply(byteOffsetGetter, value, []), length);
+}
+
+/**
+ * Throws if a view made by the checks no longer holds `expected` elements:
+ * its buffer was detached or shrunk after the check, between the calls of
+ * an API that keeps a request (prepareRows, the pool).
+ */
+export function sameLength(name, view, expected) {
+  if (lengthOf(view) !== expected) {
+    throw new RangeError(`${name}: its buffer was detached or resized after the request was checked; expected ${expected} elements, found ${lengthOf(view)}`);
+  }
+  return view;
 }
 
 /** Throws floats()'s RangeError if `bad` (the index of value's first non-finite element, or -1) is >= 0. */
@@ -96,7 +187,7 @@ export function requireFinite(name, value, bad) {
 // finite x and NaN otherwise, so a block of 8 sums to 0 exactly when all 8 are
 // finite: one test per block keeps the scan of a long tensor about twice as
 // fast as one test per element (every request passes through here).
-function firstNonFinite(value) {
+export function firstNonFinite(value) {
   const n = value.length;
   let i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -110,14 +201,9 @@ function firstNonFinite(value) {
   return -1;
 }
 
-/** A Uint8Array of exactly the product of `sizes`. */
+/** A Uint8Array of exactly the product of `sizes`: its own view (see typedView). */
 export function bytes(name, value, sizes) {
-  if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${name}: expected a Uint8Array, got ${describe(value)}`);
-  }
-  const expected = tensorSize(name, sizes);
-  if (value.length !== expected) throw lengthError(name, sizes, 'bytes', value.length);
-  return value;
+  return typedView(name, value, 'Uint8Array', sizes, 'bytes');
 }
 
 export function oneOf(name, value, choices, fallback) {
@@ -137,85 +223,112 @@ export function oneOf(name, value, choices, fallback) {
 export const variants = Object.freeze(['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']);
 
 /** rows: { begin, end }, 0 <= begin < end <= queries. */
-function rowRange(value, queries) {
-  requireObject('rows', value);
-  const begin = integer('rows.begin', value.begin, { min: 0, max: queries - 1 });
-  const end = integer('rows.end', value.end, { min: begin + 1, max: queries });
+function rowRange(fields, queries) {
+  const begin = integer('rows.begin', fields.begin, { min: 0, max: queries - 1 });
+  const end = integer('rows.end', fields.end, { min: begin + 1, max: queries });
   return { begin, end };
 }
 
-// Every argument of attention() checked, with defaults filled in. With
-// deferFinite, the finite check of query, key and value is left to the caller
-// (the engine scans its copies in WASM memory, in that order, with
-// requireFinite's message):
-// r.deferred lists them. The errors stay those of the full check, in the same
-// order: if a later check fails, the deferred scans run first.
-export function parseAttentionRequest(request, { deferFinite = false } = {}) {
-  requireObject('request', request);
-  const heads = integer('heads', request.heads, { fallback: 1 });
-  const queries = integer('queries', request.queries);
-  const keys = integer('keys', request.keys);
-  const dim = integer('dim', request.dim);
-  const valueDim = integer('valueDim', request.valueDim, { fallback: dim });
-  const variant = oneOf('variant', request.variant, variants, 'scaled_dot');
+// The properties attention() reads of a request, and of its params by variant.
+const REQUEST_FIELDS = Object.freeze([
+  'heads', 'queries', 'keys', 'dim', 'valueDim', 'variant', 'query', 'key', 'value', 'causal', 'window',
+  'mask', 'keyPadding', 'temperature', 'scale', 'params', 'needWeights', 'rows',
+]);
+const PARAMS_FIELDS = Object.freeze({ general: ['W'], additive: ['Wq', 'Wk', 'v'], top_k: ['k'] });
+
+// Every argument of attention() checked, with defaults filled in. Every
+// property is read once, before any check (so a getter that resizes or
+// detaches another argument's buffer runs before that argument is checked),
+// and the tensors come back as the checks' own views (typedView), which the
+// engine copies from with no caller code in between.
+// With deferFinite, the finite check of query, key and value is left to the
+// caller (the engine scans its copies in WASM memory, in that order, with
+// requireFinite's message): r.deferred lists them. The errors stay those of
+// the full check, in the same order: if a later check fails, the deferred
+// scans run first. `extra` names further properties to read in the same
+// pass (r.extra); with weightsLimit false, the weights limit is left to the
+// caller (prepareRows applies it to each piece).
+export function parseAttentionRequest(request, { deferFinite = false, extra = [], weightsLimit = true } = {}) {
+  const f = readFields('request', request, [...REQUEST_FIELDS, ...extra]);
+  const paramNames = typeof f.variant === 'string' && Object.hasOwn(PARAMS_FIELDS, f.variant) ? PARAMS_FIELDS[f.variant] : null;
+  const rawParams = paramNames && f.params !== undefined ? readFields('params', f.params, paramNames) : undefined;
+  const rawRows = f.rows === undefined ? undefined : readFields('rows', f.rows, ['begin', 'end']);
+
+  const heads = integer('heads', f.heads, { fallback: 1 });
+  const queries = integer('queries', f.queries);
+  const keys = integer('keys', f.keys);
+  const dim = integer('dim', f.dim);
+  const valueDim = integer('valueDim', f.valueDim, { fallback: dim });
+  const variant = oneOf('variant', f.variant, variants, 'scaled_dot');
   const H = ['heads', heads], NQ = ['queries', queries], NK = ['keys', keys];
   const D = ['dim', dim], DV = ['valueDim', valueDim];
-  const hasScale = request.scale !== undefined;
-  const needWeights = request.needWeights === undefined ? true : boolean('needWeights', request.needWeights);
-  const rows = request.rows === undefined ? null : rowRange(request.rows, queries);
+  const hasScale = f.scale !== undefined;
+  const needWeights = f.needWeights === undefined ? true : boolean('needWeights', f.needWeights);
+  const rows = rawRows === undefined ? null : rowRange(rawRows, queries);
   // Refuse oversized requests before reading (or allocating for) any array.
-  if (needWeights) tensorSize('weights', [H, rows ? ['rows', rows.end - rows.begin] : NQ, NK]);
+  if (needWeights && weightsLimit) tensorSize('weights', [H, rows ? ['rows', rows.end - rows.begin] : NQ, NK]);
   tensorSize('output', [H, NQ, DV]);
   const deferred = [];
   const tensor = (name, value, sizes) => {
     if (!deferFinite) return floats(name, value, sizes);
-    floatsOfSize(name, value, sizes);
-    deferred.push([name, value]);
-    return value;
+    const view = floatsOfSize(name, value, sizes);
+    deferred.push([name, view]);
+    return view;
   };
   try {
     return {
       heads, queries, keys, dim, valueDim, variant, needWeights, rows,
-      query: tensor('query', request.query, [H, NQ, D]),
-      key: tensor('key', request.key, [H, NK, D]),
-      value: tensor('value', request.value, [H, NK, DV]),
-      causal: boolean('causal', request.causal),
-      window: request.window == null ? -1 : integer('window', request.window, { min: 0 }),
-      mask: request.mask === undefined ? null : bytes('mask', request.mask, [NQ, NK]),
-      keyPadding: request.keyPadding === undefined ? null : bytes('keyPadding', request.keyPadding, [NK]),
-      temperature: finiteNumber('temperature', request.temperature, { positive: true, fallback: 1 }),
+      query: tensor('query', f.query, [H, NQ, D]),
+      key: tensor('key', f.key, [H, NK, D]),
+      value: tensor('value', f.value, [H, NK, DV]),
+      causal: boolean('causal', f.causal),
+      window: f.window === undefined || f.window === null ? null : integer('window', f.window, { min: 0 }),
+      mask: f.mask === undefined ? null : bytes('mask', f.mask, [NQ, NK]),
+      keyPadding: f.keyPadding === undefined ? null : bytes('keyPadding', f.keyPadding, [NK]),
+      temperature: finiteNumber('temperature', f.temperature, { positive: true, fallback: 1 }),
       hasScale,
-      scale: hasScale ? finiteNumber('scale', request.scale) : 1,
-      params: variantParams(variant, request.params, dim),
+      scale: hasScale ? finiteNumber('scale', f.scale) : 1,
+      params: variantParams(variant, rawParams, dim),
+      extra: Object.fromEntries(extra.map((name) => [name, f[name]])),
       deferred,
     };
   } catch (error) {
-    for (const [name, value] of deferred) requireFinite(name, value, firstNonFinite(value));
+    finiteChecks(deferred);
     throw error;
   }
 }
 
-// The params a variant needs, checked; unused params of other variants are ignored.
-function variantParams(variant, params, dim) {
+/** The finite scans parseAttentionRequest deferred (r.deferred), run on its views; throws the first failure. */
+export function finiteChecks(deferred) {
+  for (const [name, view] of deferred) requireFinite(name, view, firstNonFinite(view));
+}
+
+// The params a variant needs, checked (fields: the variant's params, read
+// once); unused params of other variants are never read.
+function variantParams(variant, fields, dim) {
   const D = ['dim', dim];
   if (variant === 'general') {
-    if (params?.W === undefined) {
+    if (fields?.W === undefined) {
       throw new TypeError(`params.W: the general variant needs W, a Float32Array of dim·dim = ${dim * dim} floats`);
     }
-    return { W: floats('params.W', params.W, [D, D]) };
+    return { W: floats('params.W', fields.W, [D, D]) };
   }
   if (variant === 'additive') {
-    if (params?.Wq === undefined || params?.Wk === undefined || params?.v === undefined) {
+    if (fields?.Wq === undefined || fields?.Wk === undefined || fields?.v === undefined) {
       throw new TypeError('params: the additive variant needs Wq [da, dim], Wk [da, dim] and v [da] as Float32Arrays');
     }
-    const v = floats('params.v', params.v, [['da', params.v?.length ?? 0]]);
+    if (typedArrayKind(fields.v) !== 'Float32Array') {
+      throw new TypeError(`params.v: expected a Float32Array, got ${describe(fields.v)}`);
+    }
+    const da = lengthOf(fields.v);
+    const v = floats('params.v', fields.v, [['da', da]]);
     if (v.length < 1) throw new RangeError('params.v: expected at least 1 float (da >= 1), got 0');
     const DA = ['da', v.length];
-    return { Wq: floats('params.Wq', params.Wq, [DA, D]), Wk: floats('params.Wk', params.Wk, [DA, D]), v };
+    return { Wq: floats('params.Wq', fields.Wq, [DA, D]), Wk: floats('params.Wk', fields.Wk, [DA, D]), v };
   }
   if (variant === 'top_k') {
-    if (params?.k === undefined) throw new TypeError('params.k: the top_k variant needs k, an integer >= 1');
-    return { k: integer('params.k', params.k) };
+    if (fields?.k === undefined) throw new TypeError('params.k: the top_k variant needs k, an integer >= 1');
+    return { k: integer('params.k', fields.k) };
   }
   return {};
 }

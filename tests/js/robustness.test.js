@@ -3,7 +3,8 @@
 // behind), no leaked heap, no poisoned state.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadAttention } from '../../wasm/index.js';
+import { ATTENTION_RECORD, MULTI_HEAD_RECORD, check, recordBytes, writeRecord } from '../../wasm/call-records.js';
+import { loadAttention, variants } from '../../wasm/index.js';
 import { expectClose, randomFloats, referenceAttention } from './support.js';
 
 const ROUNDS = 20_000;
@@ -93,12 +94,15 @@ describe('the engine after many errors', () => {
 });
 
 describe('the raw WASM core', () => {
-  // Fields of the binding's AttentionCall value object; addresses 0 are fine
-  // where the core refuses the call before reading any tensor.
+  // A record of the binding's attention call (call-records.js); addresses 0
+  // are fine where the core refuses the call before reading any tensor.
   const rawCall = {
-    out: 0, weights: 0, query: 0, key: 0, value: 0, mask: 0, keyPadding: 0, W: 0, Wq: 0, Wk: 0, v: 0,
-    heads: 1, queries: 1, keys: 2, dim: 2, valueDim: 2, variant: 'scaled_dot', causal: false, window: -1,
-    temperature: 1, hasScale: false, scale: 1, k: 0, da: 0,
+    heads: 1, queries: 1, keys: 2, dim: 2, value_dim: 2, variant: 0, window: -1, temperature: 1, scale: 1,
+  };
+  const record = (core, layout, values) => {
+    const pointer = core._malloc(recordBytes(layout));
+    writeRecord(core, pointer, layout, values);
+    return pointer;
   };
 
   // One valid attention call through the raw binding: query e0 against keys e0, e1.
@@ -112,78 +116,77 @@ describe('the raw WASM core', () => {
       query: floats([1, 0]), key: floats([1, 0, 0, 1]), value: floats([1, 2, 3, 4]),
       out: floats([0, 0]), weights: floats([0, 0]),
     };
-    core.attention({ ...rawCall, ...pointers });
+    const call = record(core, ATTENTION_RECORD, { ...rawCall, ...pointers });
+    check(core, core.attention(call));
     const weights = Array.from(core.HEAPF32.subarray(pointers.weights / 4, pointers.weights / 4 + 2));
-    for (const pointer of Object.values(pointers)) core._free(pointer);
+    for (const pointer of [...Object.values(pointers), call]) core._free(pointer);
     return weights;
   }
 
-  // Calls fn ROUNDS times the way index.js does: save the stack pointer,
-  // restore it in the catch. Every call must throw an Error starting with prefix.
-  function throwRepeatedly(core, fn, prefix) {
+  // Calls fn ROUNDS times; every call must fail with a status whose message
+  // starts with prefix, and leave the heap as it found it.
+  function failRepeatedly(core, fn, prefix) {
+    const heapBefore = core.heapBytesInUse();
     for (let round = 0; round < ROUNDS; round++) {
-      const stack = core.stackSave();
-      let error = null;
-      try {
-        fn();
-      } catch (thrown) {
-        core.stackRestore(stack);
-        error = thrown;
-      }
-      // outside the try, so this failure is not caught and re-read as the core's error
-      if (error === null) expect.fail(`round ${round}: the core did not throw`);
-      if (!(error instanceof Error) || !error.message.startsWith(prefix)) {
-        expect.fail(`round ${round}: expected an Error starting "${prefix}", got ${String(error?.message ?? error)}`);
+      const status = fn();
+      if (status === 0) expect.fail(`round ${round}: the core did not refuse the call`);
+      const error = caught(() => check(core, status));
+      if (!(error instanceof RangeError) || !error.message.startsWith(prefix)) {
+        expect.fail(`round ${round}: expected a RangeError starting "${prefix}", got ${String(error?.message ?? error)}`);
       }
     }
+    expect(core.heapBytesInUse(), 'heap in use after the refusals').toBe(heapBefore);
   }
 
   const w0 = Math.exp(Math.SQRT1_2) / (Math.exp(Math.SQRT1_2) + 1);
 
-  it(`throws a JS Error naming the variant ${ROUNDS} times and then still computes`, async () => {
+  it(`refuses an unknown variant code ${ROUNDS} times with a named message, leaking nothing, and then still computes`, async () => {
     const core = await createAttentionCore({ wasmBinary });
     const memoryBefore = core.HEAPU8.length;
     expectClose(rawOrthogonal(core), [w0, 1 - w0]);
-    throwRepeatedly(core, () => core.attention({ ...rawCall, variant: 'nope' }),
-      'variant: unknown variant "nope"; expected one of scaled_dot, dot, general, additive, hard, top_k');
+    const call = record(core, ATTENTION_RECORD, { ...rawCall, variant: 99 });
+    failRepeatedly(core, () => core.attention(call), 'variant: expected a variant code from 0 to 5, got 99');
     expectClose(rawOrthogonal(core), [w0, 1 - w0]);
-    expect(core.HEAPU8.length, 'WASM memory did not grow: no heap leak per throw').toBe(memoryBefore);
+    expect(core.HEAPU8.length, 'WASM memory did not grow: no heap leak per refusal').toBe(memoryBefore);
   });
 
-  it(`throws a JS Error naming heads from textQKV ${ROUNDS} times and then still computes`, async () => {
+  it(`refuses heads 0 from textQKV ${ROUNDS} times with a named message, leaking nothing, and then still computes`, async () => {
     const core = await createAttentionCore({ wasmBinary });
-    throwRepeatedly(core, () => core.textQKV('a', 0, 16, 0, 0.5, 0, 0, 0), 'heads: expected an integer from 1 to 64, got 0');
+    const text = core._malloc(1);
+    core.HEAPU8[text] = 97;  // "a"
+    failRepeatedly(core, () => core.textQKV(text, 1, 1, 0, 16, 0, 0.5, 0, 0, 0), 'heads: expected an integer from 1 to 64, got 0');
     expectClose(rawOrthogonal(core), [w0, 1 - w0]);
+  });
+
+  it('refuses text whose tokens do not number what q, k and v were sized for, before writing anything', async () => {
+    const core = await createAttentionCore({ wasmBinary });
+    const text = core._malloc(3);
+    core.HEAPU8.set([97, 10, 98], text);  // "a\nb": two tokens
+    failRepeatedly(core, () => core.textQKV(text, 3, 1, 1, 16, 0, 0.5, 0, 0, 0), 'tokens: the text holds 2 tokens, expected 1');
   });
 
   it('names the argument in every core-side refusal', async () => {
     const core = await createAttentionCore({ wasmBinary });
+    const attention = (changes) => core.attention(record(core, ATTENTION_RECORD, { ...rawCall, ...changes }));
     const cases = [
-      [() => core.attention({ ...rawCall, heads: 0 }), 'heads: expected an integer from 1 to 65536, got 0'],
-      [() => core.attention({ ...rawCall, dim: 70000 }), 'dim: expected an integer from 1 to 65536, got 70000'],
-      [() => core.attention({ ...rawCall, temperature: 0 }), 'temperature: expected a finite number > 0'],
-      [() => core.attention({ ...rawCall, hasScale: true, scale: NaN }), 'scale: expected a finite number'],
-      [() => core.attention({ ...rawCall, window: -2 }), 'window: expected an integer >= 0, got -2'],
-      [() => core.attention({ ...rawCall, variant: 'general' }), 'params.W: the general variant needs W [dim, dim]'],
-      [() => core.attention({ ...rawCall, variant: 'additive' }), 'params.Wq, params.Wk, params.v: the additive variant needs all three'],
-      [() => core.attention({ ...rawCall, variant: 'top_k' }), 'params.k: expected an integer >= 1, got 0'],
-      [() => core.attention({ ...rawCall, heads: 8, queries: 65536, keys: 65536 }), 'weights: 34359738368 floats is over the limit of 67108864'],
-      [() => core.multiHeadAttention({ ...rawCall, averageWeights: 0, inProjWeight: 0, inProjBias: 0, outProjWeight: 0, outProjBias: 0, heads: 3, queries: 1, keys: 1, embedDim: 4 }),
+      [() => attention({ heads: 0 }), 'heads: expected an integer from 1 to 65536, got 0'],
+      [() => attention({ dim: 70000 }), 'dim: expected an integer from 1 to 65536, got 70000'],
+      [() => attention({ temperature: 0 }), 'temperature: expected a finite number > 0'],
+      [() => attention({ has_scale: true, scale: NaN }), 'scale: expected a finite number'],
+      [() => attention({ window: -2 }), 'window: expected an integer >= 0, got -2'],
+      [() => attention({ variant: variants.indexOf('general') }), 'params.W: the general variant needs W [dim, dim]'],
+      [() => attention({ variant: variants.indexOf('additive') }), 'params.Wq, params.Wk, params.v: the additive variant needs all three'],
+      [() => attention({ variant: variants.indexOf('top_k') }), 'params.k: expected an integer >= 1, got 0'],
+      [() => attention({ heads: 8, queries: 65536, keys: 65536 }), 'weights: 34359738368 floats is over the limit of 67108864'],
+      [() => core.multiHeadAttention(record(core, MULTI_HEAD_RECORD, { heads: 3, queries: 1, keys: 1, embed_dim: 4 })),
         'heads: expected a divisor of embedDim 4, got 3'],
-      [() => core.textQKV('a', 1, 0, 0, 0.5, 0, 0, 0), 'dim: expected an integer from 1 to 4096, got 0'],
+      [() => core.textQKV(0, 0, 1, 1, 0, 0, 0.5, 0, 0, 0), 'dim: expected an integer from 1 to 4096, got 0'],
       [() => core.seededGeneral(0, 0, 0), 'dim: expected an integer from 1 to 4096, got 0'],
       [() => core.seededAdditive(0, 0, 0, 5000, 0), 'dim: expected an integer from 1 to 4096, got 5000'],
     ];
     for (const [fn, message] of cases) {
-      const stack = core.stackSave();
-      let error;
-      try {
-        fn();
-      } catch (thrown) {
-        error = thrown;
-        core.stackRestore(stack);
-      }
-      expect(error, message).toBeInstanceOf(Error);
+      const error = caught(() => check(core, fn()));
+      expect(error, message).toBeInstanceOf(RangeError);
       expect(error.message).toContain(message);
     }
     expectClose(rawOrthogonal(core), [w0, 1 - w0]);
