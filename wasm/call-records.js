@@ -4,6 +4,8 @@
 // allocated and passes its address, so a call carries no JS object across.
 import { variants } from './validate.js';
 
+const decoder = new TextDecoder();
+
 const layout = (slots) => Object.freeze(slots.map((slot) => (Array.isArray(slot) ? slot : [slot, 'i32'])));
 
 export const ATTENTION_RECORD = layout([
@@ -53,5 +55,5 @@ export function check(core, status) {
   const bytes = core.HEAPU8;
   let end = address;
   while (bytes[end] !== 0) end++;
-  throw new RangeError(new TextDecoder().decode(bytes.subarray(address, end)));
+  throw new RangeError(decoder.decode(bytes.subarray(address, end)));
 }

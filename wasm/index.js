@@ -66,13 +66,12 @@ class Arena {
   }
 
   /**
-   * Copies one of the checks' views in (0 for none); `name` is the argument
-   * it came from, named if its buffer was detached or shrunk since the check.
+   * Copies one of the checks' views in (0 for none). The checks made it in
+   * this same call, with no caller code run since, so it holds what was checked.
    * Heap views are re-read after every allocation (growth detaches them).
    */
-  copyIn(name, view, length) {
+  copyIn(view) {
     if (!view) return 0;
-    sameLength(name, view, length ?? view.length);
     const source = bytesOf(view);
     const pointer = this.alloc(source.length);
     this.core.HEAPU8.set(source, pointer);
@@ -200,15 +199,14 @@ class AttentionEngine {
     const core = this.#core;
     const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
     const arena = new Arena(core);
-    let handle = 0, record;
+    let handle = 0, addresses;
     try {
-      const addresses = {
+      addresses = {
         ...copyRequest(arena, { ...r, query: null, key: null, value: null }),
         query: arena.floats(H * NQ * D), key: arena.floats(H * NK * D), value: arena.floats(H * NK * DV),
       };
-      record = arena.record(ATTENTION_RECORD, attentionRecord(r, addresses, 0, 0));
       // keeps the record and each head's packed K (and V) across rowsInto calls
-      handle = core.preparePieces(record);
+      handle = core.preparePieces(arena.record(ATTENTION_RECORD, attentionRecord(r, addresses, 0, 0)));
       if (!handle) check(core, 1);
     } catch (error) {
       arena.release();
@@ -216,13 +214,11 @@ class AttentionEngine {
     }
     const copied = new Uint8Array(H);
     const tensors = [['query', r.query, NQ * D], ['key', r.key, NK * D], ['value', r.value, NK * DV]];
-    const addressOf = { query: 0, key: 0, value: 0 };
-    for (const [name] of tensors) addressOf[name] = core.HEAPU32[record / 4 + ATTENTION_RECORD.findIndex(([slot]) => slot === name)];
     const copyHead = (h) => {
       for (const [name, view, size] of tensors) {
         sameLength(name, view, H * size);
-        core.HEAPF32.set(view.subarray(h * size, (h + 1) * size), addressOf[name] / 4 + h * size);
-        const bad = core.firstNonFinite(addressOf[name] + h * size * 4, size);
+        core.HEAPF32.set(view.subarray(h * size, (h + 1) * size), addresses[name] / 4 + h * size);
+        const bad = core.firstNonFinite(addresses[name] + h * size * 4, size);
         requireFinite(name, view, bad < 0 ? bad : h * size + bad);
       }
       copied[h] = 1;
@@ -317,10 +313,10 @@ class AttentionEngine {
 
     return this.#withArena((arena) => {
       const call = {
-        query: arena.copyIn('query', query), key: arena.copyIn('key', key), value: arena.copyIn('value', value),
-        in_proj_weight: arena.copyIn('inProjWeight', inProjWeight), in_proj_bias: arena.copyIn('inProjBias', inProjBias),
-        out_proj_weight: arena.copyIn('outProjWeight', outProjWeight), out_proj_bias: arena.copyIn('outProjBias', outProjBias),
-        key_padding: arena.copyIn('keyPadding', keyPadding),
+        query: arena.copyIn(query), key: arena.copyIn(key), value: arena.copyIn(value),
+        in_proj_weight: arena.copyIn(inProjWeight), in_proj_bias: arena.copyIn(inProjBias),
+        out_proj_weight: arena.copyIn(outProjWeight), out_proj_bias: arena.copyIn(outProjBias),
+        key_padding: arena.copyIn(keyPadding),
         out: arena.floats(queries * embedDim), weights: arena.floats(heads * queries * keys),
         average_weights: arena.floats(queries * keys),
         heads, queries, keys, embed_dim: embedDim, causal,
@@ -437,10 +433,10 @@ function intoArrays(into, r, heads, rows) {
 function copyRequest(arena, r) {
   const { params } = r;
   return {
-    query: arena.copyIn('query', r.query), key: arena.copyIn('key', r.key), value: arena.copyIn('value', r.value),
-    mask: arena.copyIn('mask', r.mask), keyPadding: arena.copyIn('keyPadding', r.keyPadding),
-    W: arena.copyIn('params.W', params.W), Wq: arena.copyIn('params.Wq', params.Wq),
-    Wk: arena.copyIn('params.Wk', params.Wk), v: arena.copyIn('params.v', params.v),
+    query: arena.copyIn(r.query), key: arena.copyIn(r.key), value: arena.copyIn(r.value),
+    mask: arena.copyIn(r.mask), keyPadding: arena.copyIn(r.keyPadding),
+    W: arena.copyIn(params.W), Wq: arena.copyIn(params.Wq),
+    Wk: arena.copyIn(params.Wk), v: arena.copyIn(params.v),
   };
 }
 

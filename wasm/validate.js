@@ -150,7 +150,8 @@ export function floatsOfSize(name, value, sizes) {
 // real typed array of `kind` holding exactly the product of `sizes`
 // elements; the caller reads and writes through it, never through `value`.
 // Shared and resizable buffers are accepted; a buffer that is later detached
-// or shrunk leaves the view empty, which the copies check (sameLength).
+// or shrunk leaves the view empty, which prepareRows checks (sameLength)
+// before each late copy.
 function typedView(name, value, kind, sizes, unit) {
   if (typedArrayKind(value) !== kind) {
     throw new TypeError(`${name}: expected a ${kind}, got ${describe(value)}`);
@@ -169,7 +170,7 @@ function typedView(name, value, kind, sizes, unit) {
 /**
  * Throws if a view made by the checks no longer holds `expected` elements:
  * its buffer was detached or shrunk after the check, between the calls of
- * an API that keeps a request (prepareRows, the pool).
+ * an API that keeps a request (prepareRows).
  */
 export function sameLength(name, view, expected) {
   if (lengthOf(view) !== expected) {

@@ -203,7 +203,7 @@ describe('refusals from inside the C++ core free what they allocated', () => {
     [{ ...one, scale: 1e39 }, 'scale: expected a finite number'],
   ];
 
-  it.each(coreRefusals)('the core refuses %# with a RangeError naming the problem', (request, message) => {
+  it.each(coreRefusals.map(([request, message]) => [message, request]))('the core refuses with a RangeError starting "%s"', (message, request) => {
     expectError(() => engine.attention(request), RangeError, message);
   });
 
