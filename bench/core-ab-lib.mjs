@@ -70,7 +70,7 @@ function coreRun(core, { query, key, value }, { n, heads, causal }) {
   const call = core._malloc(recordBytes(ATTENTION_RECORD));
   writeRecord(core, call, ATTENTION_RECORD, {
     query: copyIn(query), key: copyIn(key), value: copyIn(value), out: core._malloc(query.byteLength),
-    heads, queries: n, keys: n, dim: DIM, value_dim: DIM, variant: variantCode('scaled_dot'), causal, window: -1, temperature: 1,
+    heads, queries: n, keys: n, dim: DIM, value_dim: DIM, variant: variantCode('scaled_dot'), causal, temperature: 1,
   });
   return () => core.attentionOutput(call);
 }

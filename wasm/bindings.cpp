@@ -63,17 +63,17 @@ T* at(std::uint32_t address) {
 // attention::AttentionShape, AttentionOptions and the tensors' addresses.
 struct AttentionRecord {
   std::uint32_t out, weights, query, key, value, mask, key_padding;
-  std::uint32_t general_w, additive_wq, additive_wk, additive_v;
+  std::uint32_t general_W, additive_Wq, additive_Wk, additive_v;
   std::int32_t heads, queries, keys, dim, value_dim;
   std::int32_t variant;  // index into attention::Variant
   std::int32_t causal;
-  std::int32_t window;  // -1 for none
+  std::int32_t has_window, window;  // the optional window
   std::int32_t has_scale;
-  float temperature, scale;
-  std::int32_t top_k, additive_dim;
+  float temperature, scale;  // scale read only with has_scale
+  std::int32_t additive_da, top_k_k;
 };
-static_assert(sizeof(AttentionRecord) == 24 * 4, "call-records.js: attention record has 24 slots");
-static_assert(offsetof(AttentionRecord, temperature) == 20 * 4, "call-records.js: temperature is slot 20");
+static_assert(sizeof(AttentionRecord) == 25 * 4, "call-records.js: attention record has 25 slots");
+static_assert(offsetof(AttentionRecord, temperature) == 21 * 4, "call-records.js: temperature is slot 21");
 
 // One row's intermediates (attention::AttentionRowTrace); scalars [3] = scale, max, sum.
 struct TraceRecord {
@@ -81,7 +81,7 @@ struct TraceRecord {
   std::int32_t head, row;
   std::uint32_t scores, logits, allowed, kept, exps, scalars;
 };
-static_assert(sizeof(TraceRecord) == 32 * 4, "call-records.js: trace record has 32 slots");
+static_assert(sizeof(TraceRecord) == 33 * 4, "call-records.js: trace record has 33 slots");
 
 struct MultiHeadRecord {
   std::uint32_t out, weights, average_weights, query, key, value;
@@ -102,18 +102,17 @@ AttentionOptions options_of(const AttentionRecord& r) {
   AttentionOptions options;
   options.variant = static_cast<attention::Variant>(r.variant);
   options.temperature = r.temperature;
-  options.has_scale = r.has_scale != 0;
-  options.scale = r.scale;
+  if (r.has_scale) options.scale = r.scale;
   options.causal = r.causal != 0;
-  options.window = r.window;
+  if (r.has_window) options.window = r.window;
   options.mask = at<const std::uint8_t>(r.mask);
   options.key_padding = at<const std::uint8_t>(r.key_padding);
-  options.general_w = at<const float>(r.general_w);
-  options.additive_wq = at<const float>(r.additive_wq);
-  options.additive_wk = at<const float>(r.additive_wk);
-  options.additive_v = at<const float>(r.additive_v);
-  options.additive_dim = r.additive_dim;
-  options.top_k = r.top_k;
+  options.general.W = at<const float>(r.general_W);
+  options.additive.Wq = at<const float>(r.additive_Wq);
+  options.additive.Wk = at<const float>(r.additive_Wk);
+  options.additive.v = at<const float>(r.additive_v);
+  options.additive.da = r.additive_da;
+  options.top_k.k = r.top_k_k;
   return options;
 }
 
@@ -152,7 +151,7 @@ int attention_rows_call(std::uint32_t record, int row_begin, int row_end) {
 // releasePieces, and each head's packed K and V are kept across pieces.
 struct PreparedPieces {
   AttentionRecord record;
-  attention::KeyValuePacks packs;
+  attention::KeyValuePacksHandle packs;
 };
 
 // The address of a new PreparedPieces for the record, or 0 with lastError set.
@@ -161,7 +160,7 @@ std::uint32_t prepare_pieces_call(std::uint32_t record) {
   guarded([&] {
     const AttentionRecord& r = attention_record(record);
     options_of(r);  // refuses a bad variant code now rather than at the first piece
-    pieces = new PreparedPieces{r, {}};
+    pieces = new PreparedPieces{r, attention::make_key_value_packs()};
   });
   return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(pieces));
 }
@@ -174,7 +173,7 @@ int piece_call(std::uint32_t prepared, std::uint32_t out, std::uint32_t weights,
     const AttentionRecord& r = p.record;
     attention::attention_forward_piece(at<float>(out), at<float>(weights), at<const float>(r.query),
                                        at<const float>(r.key), at<const float>(r.value), shape_of(r), options_of(r),
-                                       head_begin, head_end, row_begin, row_end, p.packs);
+                                       head_begin, head_end, row_begin, row_end, *p.packs);
   });
 }
 

@@ -10,10 +10,10 @@ const layout = (slots) => Object.freeze(slots.map((slot) => (Array.isArray(slot)
 
 export const ATTENTION_RECORD = layout([
   'out', 'weights', 'query', 'key', 'value', 'mask', 'key_padding',
-  'general_w', 'additive_wq', 'additive_wk', 'additive_v',
-  'heads', 'queries', 'keys', 'dim', 'value_dim', 'variant', 'causal', 'window', 'has_scale',
+  'general_W', 'additive_Wq', 'additive_Wk', 'additive_v',
+  'heads', 'queries', 'keys', 'dim', 'value_dim', 'variant', 'causal', 'has_window', 'window', 'has_scale',
   ['temperature', 'f32'], ['scale', 'f32'],
-  'top_k', 'additive_dim',
+  'additive_da', 'top_k_k',
 ]);
 
 export const TRACE_RECORD = layout([

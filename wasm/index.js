@@ -442,17 +442,19 @@ function copyRequest(arena, r) {
 
 // The binding's attention record of a parsed request whose tensors are at
 // `addresses` (copyRequest), writing out and weights. The one place where the
-// API's request meets the core's options: "no window" becomes the core's -1 here.
+// API's request meets the core's options (attention::AttentionOptions, the
+// same names): an absent scale or window is a cleared has_ slot here.
 function attentionRecord(r, addresses, out, weights) {
   const { params } = r;
   return {
     out, weights,
     query: addresses.query, key: addresses.key, value: addresses.value,
     mask: addresses.mask, key_padding: addresses.keyPadding,
-    general_w: addresses.W, additive_wq: addresses.Wq, additive_wk: addresses.Wk, additive_v: addresses.v,
+    general_W: addresses.W, additive_Wq: addresses.Wq, additive_Wk: addresses.Wk, additive_v: addresses.v,
     heads: r.heads, queries: r.queries, keys: r.keys, dim: r.dim, value_dim: r.valueDim,
-    variant: variantCode(r.variant), causal: r.causal, window: r.window ?? -1, has_scale: r.hasScale,
-    temperature: r.temperature, scale: r.scale,
-    top_k: params.k ?? 0, additive_dim: params.v ? params.v.length : 0,
+    variant: variantCode(r.variant), causal: r.causal,
+    has_window: r.window !== null, window: r.window ?? 0,
+    has_scale: r.scale !== null, scale: r.scale ?? 0, temperature: r.temperature,
+    additive_da: params.v ? params.v.length : 0, top_k_k: params.k ?? 0,
   };
 }

@@ -18,7 +18,7 @@ export function workPlane({ heads, queries, keys, causal, window }) {
   const rowWork = (i) => {
     let lo = 0, hi = keys;
     if (causal) hi = Math.min(hi, i + 1);
-    if (window != null && window >= 0) {  // null or -1: no window
+    if (window != null) {  // null: no window
       lo = Math.max(lo, i - window);
       hi = Math.min(hi, i + window + 1);
     }

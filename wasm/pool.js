@@ -190,7 +190,7 @@ class AttentionPool {
     const common = {
       heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV, variant: r.variant, causal: r.causal,
       window: r.window, temperature: r.temperature, needWeights: r.needWeights,
-      ...(r.hasScale ? { scale: r.scale } : {}),
+      ...(r.scale !== null ? { scale: r.scale } : {}),
       ...(r.mask ? { mask: r.mask } : {}),
       ...(r.keyPadding ? { keyPadding: r.keyPadding } : {}),
       ...(Object.keys(r.params).length ? { params: r.params } : {}),

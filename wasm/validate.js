@@ -263,7 +263,6 @@ export function parseAttentionRequest(request, { deferFinite = false, extra = []
   const variant = oneOf('variant', f.variant, variants, 'scaled_dot');
   const H = ['heads', heads], NQ = ['queries', queries], NK = ['keys', keys];
   const D = ['dim', dim], DV = ['valueDim', valueDim];
-  const hasScale = f.scale !== undefined;
   const needWeights = f.needWeights === undefined ? true : boolean('needWeights', f.needWeights);
   const rows = rawRows === undefined ? null : rowRange(rawRows, queries);
   // Refuse oversized requests before reading (or allocating for) any array.
@@ -287,8 +286,7 @@ export function parseAttentionRequest(request, { deferFinite = false, extra = []
       mask: f.mask === undefined ? null : bytes('mask', f.mask, [NQ, NK]),
       keyPadding: f.keyPadding === undefined ? null : bytes('keyPadding', f.keyPadding, [NK]),
       temperature: finiteNumber('temperature', f.temperature, { positive: true, fallback: 1 }),
-      hasScale,
-      scale: hasScale ? finiteNumber('scale', f.scale) : 1,
+      scale: f.scale === undefined ? null : finiteNumber('scale', f.scale),
       params: variantParams(variant, rawParams, dim),
       extra: Object.fromEntries(extra.map((name) => [name, f[name]])),
       deferred,

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "key_value_packs.h"
 #include "kernels.h"
 #include "simd_f32.h"
 
@@ -26,7 +27,7 @@ void normalize_and_mix_row(float* out_hi, float* weights_hi, const std::uint8_t*
   // pass 2: scores to weights over the allowed keys
   switch (options.variant) {
     case Variant::hard: hard_row(weights_hi, allowed, keys); break;
-    case Variant::top_k: top_k_row(weights_hi, allowed, keys, options.top_k); break;
+    case Variant::top_k: top_k_row(weights_hi, allowed, keys, options.top_k.k); break;
     default: softmax_row(weights_hi, allowed, keys); break;
   }
   // pass 3: out_hi = sum_j w_j v_j, skipping keys with zero weight (masked or hard)
@@ -134,5 +135,9 @@ void attention_forward_piece(float* out, float* weights, const float* query, con
   }
   forward_rows(out, weights, query, key, value, shape, options, row_begin, row_end, head_begin, head_end, &packs);
 }
+
+void KeyValuePacksDeleter::operator()(KeyValuePacks* packs) const { delete packs; }
+
+KeyValuePacksHandle make_key_value_packs() { return KeyValuePacksHandle(new KeyValuePacks()); }
 
 }  // namespace attention

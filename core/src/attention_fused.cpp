@@ -41,6 +41,7 @@
 
 #include "fused_pack.h"
 #include "fused_tiles.h"
+#include "key_value_packs.h"
 #include "kernels.h"
 #include "simd_f32.h"
 
@@ -72,7 +73,7 @@ Tile classify_tile(std::uint8_t* allowed, const AttentionOptions& options, int k
   // Only causal and window give a row less than all keys; without them every
   // row reaches the whole block, and asking row by row cost 0.4-1.2% at
   // N = 256 (bench/core-ab.mjs).
-  const bool ranged = options.causal || options.window >= 0;
+  const bool ranged = options.causal || options.window.has_value();
   bool any = !ranged;
   bool whole = !options.mask && padded_keys == 0 && nk == ncols;
   for (int r = 0; ranged && r < rows; ++r) {
@@ -156,7 +157,7 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
   const int DVP = round_up(DV, kPanel);
   const int value_panels = DVP / kPanel;
   const bool scaled = options.variant == Variant::scaled_dot;
-  const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
+  const float scale = options.scale.value_or(1.0f / std::sqrt(static_cast<float>(D)));
   const float multiplier = (scaled ? scale : 1.0f) / options.temperature;
 
   // V is read where it is when its rows split into whole panels of 8 columns:
@@ -232,7 +233,7 @@ void attention_fused_rows(float* out, float* weights, const float* query, const 
           } else if (options.variant == Variant::general) {
             float* wq = general_rows.data() + static_cast<std::size_t>(r) * D;
             std::fill(wq, wq + D, 0.0f);
-            for (int a = 0; a < D; ++a) f32_axpy(wq, query_hi[a], options.general_w + static_cast<std::size_t>(a) * D, D);
+            for (int a = 0; a < D; ++a) f32_axpy(wq, query_hi[a], options.general.W + static_cast<std::size_t>(a) * D, D);
             rows_q[r] = wq;
           } else {
             rows_q[r] = query_hi;

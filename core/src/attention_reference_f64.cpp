@@ -7,7 +7,7 @@
 //   value    [H, NK, DV]
 //
 // For every head h and query i:
-//   allowed(i, j) = (!causal || j <= i) && (window < 0 || |i - j| <= window)
+//   allowed(i, j) = (!causal || j <= i) && (no window || |i - j| <= window)
 //                   && (!mask || mask[i, j]) && (!key_padding || !key_padding[j])
 //   s_j     = score(q_i, k_j) / temperature, by variant:
 //               scaled_dot, hard, top_k  q.k * scale   (scale = 1/sqrt(D) unless given)
@@ -43,7 +43,7 @@ double dot_f64(const float* a, const float* b, int n) {
 // not share code with the kernel it checks.
 bool allowed_f64(const AttentionOptions& options, int keys, int i, int j) {
   if (options.causal && j > i) return false;
-  if (options.window >= 0 && std::abs(i - j) > options.window) return false;
+  if (options.window && std::abs(i - j) > *options.window) return false;
   if (options.mask != nullptr && options.mask[static_cast<std::size_t>(i) * keys + j] == 0) {
     return false;
   }
@@ -63,10 +63,10 @@ void attention_reference_f64(double* out, double* weights, const float* query,
   validate_attention(shape, options);
   const int H = shape.heads, NQ = shape.queries, NK = shape.keys;
   const int D = shape.dim, DV = shape.value_dim;
-  const int DA = options.additive_dim;
+  const int DA = options.additive.da;
   const Variant variant = options.variant;
-  const double scale = options.has_scale ? static_cast<double>(options.scale)
-                                         : 1.0 / std::sqrt(static_cast<double>(D));
+  const double scale = options.scale ? static_cast<double>(*options.scale)
+                                     : 1.0 / std::sqrt(static_cast<double>(D));
   const double temperature = options.temperature;
 
   std::vector<double> scores(NK);
@@ -85,7 +85,7 @@ void attention_reference_f64(double* out, double* weights, const float* query,
       for (int j = 0; j < NK; ++j) {
         for (int c = 0; c < DA; ++c) {
           wk_key[static_cast<std::size_t>(j) * DA + c] =
-              dot_f64(options.additive_wk + static_cast<std::size_t>(c) * D,
+              dot_f64(options.additive.Wk + static_cast<std::size_t>(c) * D,
                       key_h + static_cast<std::size_t>(j) * D, D);
         }
       }
@@ -99,7 +99,7 @@ void attention_reference_f64(double* out, double* weights, const float* query,
       // pass 1: score of every allowed key, divided by the temperature
       if (variant == Variant::additive) {
         for (int c = 0; c < DA; ++c) {
-          wq_query[c] = dot_f64(options.additive_wq + static_cast<std::size_t>(c) * D, query_hi, D);
+          wq_query[c] = dot_f64(options.additive.Wq + static_cast<std::size_t>(c) * D, query_hi, D);
         }
       }
       kept.clear();
@@ -116,11 +116,11 @@ void attention_reference_f64(double* out, double* weights, const float* query,
         } else if (variant == Variant::general) {
           for (int a = 0; a < D; ++a) {
             s += static_cast<double>(query_hi[a]) *
-                 dot_f64(options.general_w + static_cast<std::size_t>(a) * D, key_hj, D);
+                 dot_f64(options.general.W + static_cast<std::size_t>(a) * D, key_hj, D);
           }
         } else {  // additive
           for (int c = 0; c < DA; ++c) {
-            s += static_cast<double>(options.additive_v[c]) *
+            s += static_cast<double>(options.additive.v[c]) *
                  std::tanh(wq_query[c] + wk_key[static_cast<std::size_t>(j) * DA + c]);
           }
         }
@@ -138,7 +138,7 @@ void attention_reference_f64(double* out, double* weights, const float* query,
         // stable: among equal scores the lower index stays first
         std::stable_sort(kept.begin(), kept.end(),
                          [&](int a, int b) { return scores[a] > scores[b]; });
-        if (static_cast<int>(kept.size()) > options.top_k) kept.resize(options.top_k);
+        if (static_cast<int>(kept.size()) > options.top_k.k) kept.resize(options.top_k.k);
       }
 
       // pass 3: softmax over the kept keys; subtract their max so exp cannot overflow

@@ -46,7 +46,7 @@ void attention_row_trace(AttentionRowTrace& t, const float* query, const float* 
   fill_allowed_row(t.allowed, options, NK, row);
   check_scores_finite(t.logits, t.allowed, NK, head, row);
   switch (options.variant) {
-    case Variant::top_k: select_top_k(t.kept, t.logits, t.allowed, NK, options.top_k); break;
+    case Variant::top_k: select_top_k(t.kept, t.logits, t.allowed, NK, options.top_k.k); break;
     case Variant::hard: {
       std::fill(t.kept, t.kept + NK, std::uint8_t{0});
       const int best = argmax_allowed(t.logits, t.allowed, NK);

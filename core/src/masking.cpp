@@ -6,7 +6,7 @@ namespace attention {
 
 bool key_allowed(const AttentionOptions& options, int keys, int i, int j) {
   if (options.causal && j > i) return false;
-  if (options.window >= 0 && (j - i > options.window || i - j > options.window)) return false;
+  if (options.window && (j - i > *options.window || i - j > *options.window)) return false;
   if (options.mask && !options.mask[static_cast<long long>(i) * keys + j]) return false;
   if (options.key_padding && options.key_padding[j]) return false;
   return true;
@@ -16,9 +16,9 @@ void allowed_key_range(const AttentionOptions& options, int keys, int i, long lo
   *lo = 0;
   *hi = keys;
   if (options.causal) *hi = std::min<long long>(*hi, static_cast<long long>(i) + 1);
-  if (options.window >= 0) {
-    *lo = std::max<long long>(*lo, static_cast<long long>(i) - options.window);
-    *hi = std::min<long long>(*hi, static_cast<long long>(i) + options.window + 1);
+  if (options.window) {
+    *lo = std::max<long long>(*lo, static_cast<long long>(i) - *options.window);
+    *hi = std::min<long long>(*hi, static_cast<long long>(i) + *options.window + 1);
   }
 }
 

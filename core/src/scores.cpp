@@ -23,19 +23,19 @@ void prepare_scores(ScoreContext& ctx, const AttentionOptions& options, const fl
   ctx.dim = dim;
   const bool scaled = options.variant == Variant::scaled_dot || options.variant == Variant::hard ||
                       options.variant == Variant::top_k;
-  const float scale = options.has_scale ? options.scale : 1.0f / std::sqrt(static_cast<float>(dim));
+  const float scale = options.scale.value_or(1.0f / std::sqrt(static_cast<float>(dim)));
   ctx.scale = scaled ? scale : 1.0f;
   ctx.multiplier = ctx.scale / options.temperature;
-  ctx.general_w = options.general_w;
-  ctx.additive_dim = options.additive_dim;
-  ctx.additive_wq = options.additive_wq;
-  ctx.additive_v = options.additive_v;
-  ctx.scratch.assign(std::max(dim, options.additive_dim), 0.0f);
+  ctx.general_w = options.general.W;
+  ctx.additive_dim = options.additive.da;
+  ctx.additive_wq = options.additive.Wq;
+  ctx.additive_v = options.additive.v;
+  ctx.scratch.assign(std::max(dim, options.additive.da), 0.0f);
   if (options.variant == Variant::additive) {
-    const int da = options.additive_dim;
+    const int da = options.additive.da;
     ctx.projected_keys.resize(static_cast<size_t>(keys) * da);
     Eigen::Map<const RowMatrix> k(key_h, keys, dim);
-    Eigen::Map<const RowMatrix> wk(options.additive_wk, da, dim);
+    Eigen::Map<const RowMatrix> wk(options.additive.Wk, da, dim);
     Eigen::Map<RowMatrix> kp(ctx.projected_keys.data(), keys, da);
     kp.noalias() = k * wk.transpose();
   }

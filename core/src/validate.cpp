@@ -69,29 +69,29 @@ void validate_attention_with_weights(const AttentionShape& s, const AttentionOpt
     fail("temperature: expected a finite number > 0 (as float32, about 1e-38 to 3e38), got " +
          format_number(o.temperature));
   }
-  if (o.has_scale && !std::isfinite(o.scale)) {
-    fail("scale: expected a finite number (as float32, |scale| below 3e38), got " + format_number(o.scale));
+  if (o.scale && !std::isfinite(*o.scale)) {
+    fail("scale: expected a finite number (as float32, |scale| below 3e38), got " + format_number(*o.scale));
   }
   const bool scaled = o.variant == Variant::scaled_dot || o.variant == Variant::hard ||
                       o.variant == Variant::top_k;
-  const float scale = scaled ? (o.has_scale ? o.scale : 1.0f / std::sqrt(static_cast<float>(s.dim))) : 1.0f;
+  const float scale = scaled ? o.scale.value_or(1.0f / std::sqrt(static_cast<float>(s.dim))) : 1.0f;
   if (!std::isfinite(scale / o.temperature)) {
     fail("temperature: scale / temperature = " + format_number(scale) + " / " +
          format_number(o.temperature) + " overflows float32; use a larger temperature");
   }
-  if (o.window < -1) fail("window: expected an integer >= 0, got " + std::to_string(o.window));
+  if (o.window && *o.window < 0) fail("window: expected an integer >= 0, got " + std::to_string(*o.window));
   switch (o.variant) {
     case Variant::general:
-      if (!o.general_w) fail("params.W: the general variant needs W [dim, dim]");
+      if (!o.general.W) fail("params.W: the general variant needs W [dim, dim]");
       break;
     case Variant::additive:
-      if (!o.additive_wq || !o.additive_wk || !o.additive_v) {
+      if (!o.additive.Wq || !o.additive.Wk || !o.additive.v) {
         fail("params.Wq, params.Wk, params.v: the additive variant needs all three");
       }
-      check_extent("params.v length (da)", o.additive_dim);
+      check_extent("params.v length (da)", o.additive.da);
       break;
     case Variant::top_k:
-      if (o.top_k < 1) fail("params.k: expected an integer >= 1, got " + std::to_string(o.top_k));
+      if (o.top_k.k < 1) fail("params.k: expected an integer >= 1, got " + std::to_string(o.top_k.k));
       break;
     default:
       break;

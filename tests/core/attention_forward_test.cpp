@@ -143,7 +143,6 @@ TEST_P(FastKernelMatchesReference, WithExplicitScales) {
   std::uint64_t site = 1100;
   for (float scale : {0.0f, 0.7f, 2.5f, -1.0f}) {
     Case c(2, 5, 8, 16, 7, GetParam(), seed(site++));
-    c.options.has_scale = true;
     c.options.scale = scale;
     EXPECT_TRUE(fast_matches_reference(c)) << "scale " << scale;
   }
@@ -159,7 +158,6 @@ TEST_P(FastKernelMatchesReference, WithEveryOptionTogether) {
     c.options.causal = true;
     c.options.window = 4;
     c.options.temperature = 0.7f;
-    c.options.has_scale = true;
     c.options.scale = 0.4f;
     c.set_mask(attention_test::random_bytes(rng, static_cast<std::size_t>(nq) * nk, 0.8));
     c.set_key_padding(attention_test::random_bytes(rng, nk, 0.2));
@@ -182,7 +180,7 @@ double score_magnitude(const Case& c, int h, int i, int j) {
       }
       return m;
     case Variant::additive:  // |tanh'| <= 1
-      for (int r = 0; r < c.options.additive_dim; ++r) {
+      for (int r = 0; r < c.options.additive.da; ++r) {
         double inner = 0.0;
         for (int a = 0; a < D; ++a) {
           inner += std::abs(c.additive_wq[r * D + a] * q[a]) + std::abs(c.additive_wk[r * D + a] * k[a]);
@@ -284,7 +282,7 @@ INSTANTIATE_TEST_SUITE_P(AllVariants, FastKernelMatchesReference, ::testing::Val
 TEST(TopK, EveryKFromOneToBeyondTheKeyCountMatchesReference) {
   for (int k = 1; k <= 12; ++k) {
     Case c(2, 7, 10, 6, 5, Variant::top_k, 2000 + k);
-    c.options.top_k = k;
+    c.options.top_k.k = k;
     c.options.causal = true;  // early rows have fewer allowed keys than k
     EXPECT_TRUE(fast_matches_reference(c)) << "k " << k;
   }
@@ -292,7 +290,7 @@ TEST(TopK, EveryKFromOneToBeyondTheKeyCountMatchesReference) {
 
 TEST(TopK, KOfOneMatchesHard) {
   Case c(2, 9, 14, 8, 5, Variant::top_k, 2100);
-  c.options.top_k = 1;
+  c.options.top_k.k = 1;
   const attention_test::Result32 top_one = attention_test::run_fast(c);
   c.options.variant = Variant::hard;
   const attention_test::Result32 hard = attention_test::run_fast(c);

@@ -119,7 +119,6 @@ TEST(ScaledDot, ScoresAreDividedBySqrtOfDim) {
 
 TEST(ScaledDot, ExplicitScaleReplacesInverseSqrtOfDim) {
   AttentionOptions o = with_variant(Variant::scaled_dot);
-  o.has_scale = true;
   o.scale = 3.0f;
   expect_two_key_case(o, 3.0, 6.0);
 }
@@ -128,7 +127,6 @@ TEST(Dot, ScoresAreNotScaled) { expect_two_key_case(with_variant(Variant::dot), 
 
 TEST(Dot, IgnoresExplicitScale) {
   AttentionOptions o = with_variant(Variant::dot);
-  o.has_scale = true;
   o.scale = 3.0f;
   expect_two_key_case(o, 1.0, 2.0);
 }
@@ -151,7 +149,7 @@ TEST(General, ScoreIsQueryTransposedTimesWTimesKey) {
   //   q1 = [1, 0]: q^T W k = k_1         -> k0: 0, k1: 1
   const std::vector<float> w = {0, 1, 2, 0};
   AttentionOptions o = with_variant(Variant::general);
-  o.general_w = w.data();
+  o.general.W = w.data();
   const std::vector<float> value = {1, -1};
   const double a = sigmoid(1.0);
   const std::vector<double> weights = {a, 1 - a, 1 - a, a};
@@ -162,8 +160,7 @@ TEST(General, ScoreIsQueryTransposedTimesWTimesKey) {
 TEST(General, IgnoresExplicitScaleButNotTemperature) {
   const std::vector<float> w = {0, 1, 2, 0};
   AttentionOptions o = with_variant(Variant::general);
-  o.general_w = w.data();
-  o.has_scale = true;
+  o.general.W = w.data();
   o.scale = 10.0f;
   o.temperature = 0.25f;
   const double a = sigmoid(4.0);  // scores 2 and 1, divided by 0.25
@@ -176,10 +173,10 @@ TEST(Additive, ScoreIsVTransposedTanhOfProjectedQueryPlusKey) {
   //   s_j = tanh(q) - tanh(k_j);  q = 0.5, k = [0, 1, -1]
   const std::vector<float> wq = {1, 0}, wk = {0, 1}, v = {1, -1};
   AttentionOptions o = with_variant(Variant::additive);
-  o.additive_wq = wq.data();
-  o.additive_wk = wk.data();
-  o.additive_v = v.data();
-  o.additive_dim = 2;
+  o.additive.Wq = wq.data();
+  o.additive.Wk = wk.data();
+  o.additive.v = v.data();
+  o.additive.da = 2;
   const double tq = std::tanh(0.5), t1 = std::tanh(1.0);
   const std::vector<double> weights = softmax({tq, tq - t1, tq + t1});
   const std::vector<float> value = {1, 2, 3};
@@ -217,7 +214,7 @@ TEST(Hard, SkipsKeysThatAreNotAllowed) {
 TEST(TopK, KeepsTheKHighestScores) {
   // D = 1, scale 1: scores [0, 3, 1, 2]; k = 2 keeps 3 (index 1) and 2 (index 3)
   AttentionOptions o = with_variant(Variant::top_k);
-  o.top_k = 2;
+  o.top_k.k = 2;
   const double a = sigmoid(1.0);
   expect_attention(make_shape(1, 1, 4, 1, 1), o, {1}, {0, 3, 1, 2}, {1, 2, 3, 4},
                    {0, a, 0, 1 - a}, {2 * a + 4 * (1 - a)});
@@ -226,7 +223,7 @@ TEST(TopK, KeepsTheKHighestScores) {
 TEST(TopK, TiesKeepTheLowerIndex) {
   // scores [2, 1, 2, 2]: three keys tie for the top, k = 2 keeps indices 0 and 2
   AttentionOptions o = with_variant(Variant::top_k);
-  o.top_k = 2;
+  o.top_k.k = 2;
   expect_attention(make_shape(1, 1, 4, 1, 1), o, {1}, {2, 1, 2, 2}, {1, 2, 3, 4},
                    {0.5, 0, 0.5, 0}, {2});
 }
@@ -235,7 +232,7 @@ TEST(TopK, KLargerThanTheAllowedCountKeepsEveryAllowedKey) {
   // key 2 is padding, so only keys 0 and 1 (scores 0 and 1) remain for k = 5
   const std::vector<std::uint8_t> padding = {0, 0, 1};
   AttentionOptions o = with_variant(Variant::top_k);
-  o.top_k = 5;
+  o.top_k.k = 5;
   o.key_padding = padding.data();
   const double a = sigmoid(1.0);
   expect_attention(make_shape(1, 1, 3, 1, 1), o, {1}, {0, 1, 2}, {1, 2, 3}, {1 - a, a, 0},
@@ -244,8 +241,7 @@ TEST(TopK, KLargerThanTheAllowedCountKeepsEveryAllowedKey) {
 
 TEST(TopK, UsesExplicitScaleAndTemperature) {
   AttentionOptions o = with_variant(Variant::top_k);
-  o.top_k = 2;
-  o.has_scale = true;
+  o.top_k.k = 2;
   o.scale = 3.0f;
   o.temperature = 2.0f;
   const double a = sigmoid(1.5);  // kept scores 3 and 2, times 3 / 2
@@ -380,7 +376,7 @@ TEST(HugeScores, HardAndTopKPickTheRightKeys) {
   expect_attention(make_shape(1, 1, 4, 4, 1), with_variant(Variant::hard), {1, 1, 1, 1},
                    kHugeKey, kHugeValue, {1, 0, 0, 0}, {1});
   AttentionOptions o = with_variant(Variant::top_k);
-  o.top_k = 2;
+  o.top_k.k = 2;
   const double a = sigmoid(0.5);  // keeps 1e4 and 9999.5
   expect_attention(make_shape(1, 1, 4, 4, 1), o, {1, 1, 1, 1}, kHugeKey, kHugeValue,
                    {a, 0, 0, 1 - a}, {a + 4 * (1 - a)});

@@ -13,6 +13,7 @@
 
 #include "fused_tiles.h"
 #include "test_support.h"
+#include "key_value_packs.h"  // the packs, to see which heads a piece packed
 
 namespace {
 

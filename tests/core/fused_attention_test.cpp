@@ -87,7 +87,7 @@ TEST_P(FusedKernel, MatchesTheReferenceWithCausalAndWindowsAcrossBlockBoundaries
     for (bool causal : {false, true}) {
       for (const auto& s : shapes) {
         Case c(2, s[0], s[1], 6, 5, GetParam(), seed(site++));
-        c.options.window = window;
+        if (window >= 0) c.options.window = window;  // -1 here: no window
         c.options.causal = causal;
         EXPECT_TRUE(both_match_reference(c)) << "window " << window << ", causal " << causal;
       }
@@ -145,7 +145,6 @@ TEST_P(FusedKernel, MatchesTheReferenceWithEveryOptionTogether) {
     c.options.causal = true;
     c.options.window = 40;
     c.options.temperature = 0.7f;
-    c.options.has_scale = true;
     c.options.scale = 0.4f;
     c.set_mask(attention_test::random_bytes(rng, static_cast<std::size_t>(nq) * nk, 0.8));
     c.set_key_padding(attention_test::random_bytes(rng, nk, 0.2));
@@ -160,10 +159,9 @@ TEST_P(FusedKernel, MatchesTheReferenceWhenTheRowMaximumJumpsByTwentyThousandBet
   const int nk = kKeyBlock + 86;
   for (bool rising : {true, false}) {
     Case c(1, 3, nk, 1, 4, GetParam(), 800);
-    c.options.has_scale = true;
     c.options.scale = 1.0f;
     if (GetParam() == Variant::general) c.general_w = {1.0f};
-    c.options.general_w = c.general_w.data();
+    c.options.general.W = c.general_w.data();
     for (int i = 0; i < 3; ++i) c.query[i] = 100.0f - i;
     for (int j = 0; j < nk; ++j) {
       const bool first_block = j < kKeyBlock;
@@ -368,7 +366,6 @@ TEST(FusedKernelOverflow, SendsARowWhoseLogitsCouldOverflowToTheRowKernelAndStil
     }
     std::fill(c.query.begin() + 8, c.query.begin() + 12, 0.0f);
     c.query[8] = 1e38f;
-    c.options.has_scale = true;
     c.options.scale = 1.0f;
     // a huge-score row: the relative tolerance covers the float32 spacing of logits near 1e38
     const attention_test::Result64 want = attention_test::run_reference(c);

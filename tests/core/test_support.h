@@ -135,19 +135,19 @@ struct Case {
     value = random_floats(rng, n(1LL * heads * keys * value_dim));
     if (variant == attention::Variant::general) {
       general_w = random_floats(rng, n(1LL * dim * dim));
-      options.general_w = general_w.data();
+      options.general.W = general_w.data();
     }
     if (variant == attention::Variant::additive) {
       const int da = 1 + (dim + 2) / 2;  // DA != D, odd and even across the sweeps
       additive_wq = random_floats(rng, n(1LL * da * dim));
       additive_wk = random_floats(rng, n(1LL * da * dim));
       additive_v = random_floats(rng, n(da));
-      options.additive_wq = additive_wq.data();
-      options.additive_wk = additive_wk.data();
-      options.additive_v = additive_v.data();
-      options.additive_dim = da;
+      options.additive.Wq = additive_wq.data();
+      options.additive.Wk = additive_wk.data();
+      options.additive.v = additive_v.data();
+      options.additive.da = da;
     }
-    if (variant == attention::Variant::top_k) options.top_k = 1 + keys / 3;
+    if (variant == attention::Variant::top_k) options.top_k.k = 1 + keys / 3;
   }
 
   Case(const Case&) = delete;

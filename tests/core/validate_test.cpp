@@ -80,12 +80,12 @@ TEST(ValidateAttention, AcceptsAValidShapeForEveryVariant) {
   for (Variant variant : {Variant::scaled_dot, Variant::dot, Variant::general, Variant::additive,
                           Variant::hard, Variant::top_k}) {
     o.variant = variant;
-    o.general_w = w;
-    o.additive_wq = w;
-    o.additive_wk = w;
-    o.additive_v = v;
-    o.additive_dim = 3;
-    o.top_k = 2;
+    o.general.W = w;
+    o.additive.Wq = w;
+    o.additive.Wk = w;
+    o.additive.v = v;
+    o.additive.da = 3;
+    o.top_k.k = 2;
     EXPECT_NO_THROW(attention::validate_attention(valid_shape(), o))
         << attention::variant_name(variant);
   }
@@ -170,18 +170,18 @@ TEST(ValidateAttention, RejectsAdditiveWithAnyParameterMissing) {
   const float w[25] = {}, v[3] = {};
   AttentionOptions full;
   full.variant = Variant::additive;
-  full.additive_wq = w;
-  full.additive_wk = w;
-  full.additive_v = v;
-  full.additive_dim = 3;
+  full.additive.Wq = w;
+  full.additive.Wk = w;
+  full.additive.v = v;
+  full.additive.da = 3;
   AttentionOptions o = full;
-  o.additive_wq = nullptr;
+  o.additive.Wq = nullptr;
   EXPECT_TRUE(rejects(valid_shape(), o, "params.Wq"));
   o = full;
-  o.additive_wk = nullptr;
+  o.additive.Wk = nullptr;
   EXPECT_TRUE(rejects(valid_shape(), o, "params.Wk"));
   o = full;
-  o.additive_v = nullptr;
+  o.additive.v = nullptr;
   EXPECT_TRUE(rejects(valid_shape(), o, "params.v"));
 }
 
@@ -189,10 +189,10 @@ TEST(ValidateAttention, RejectsAdditiveWithNoHiddenWidth) {
   const float w[25] = {}, v[3] = {};
   AttentionOptions o;
   o.variant = Variant::additive;
-  o.additive_wq = w;
-  o.additive_wk = w;
-  o.additive_v = v;
-  o.additive_dim = 0;
+  o.additive.Wq = w;
+  o.additive.Wk = w;
+  o.additive.v = v;
+  o.additive.da = 0;
   EXPECT_TRUE(rejects(valid_shape(), o, "da"));
 }
 
@@ -200,7 +200,7 @@ TEST(ValidateAttention, RejectsTopKBelowOne) {
   AttentionOptions o;
   o.variant = Variant::top_k;
   for (int k : {0, -3}) {
-    o.top_k = k;
+    o.top_k.k = k;
     EXPECT_TRUE(rejects(valid_shape(), o, "params.k")) << "k = " << k;
   }
 }
@@ -209,21 +209,22 @@ TEST(ValidateAttention, IgnoresParametersOfOtherVariants) {
   // top_k = 0 and missing W only matter to their own variants.
   AttentionOptions o;
   o.variant = Variant::scaled_dot;
-  o.top_k = 0;
+  o.top_k.k = 0;
   EXPECT_NO_THROW(attention::validate_attention(valid_shape(), o));
 }
 
-TEST(ValidateAttention, RejectsWindowBelowMinusOne) {
+TEST(ValidateAttention, RejectsANegativeWindowAndTakesNoWindowAsUnlimited) {
   AttentionOptions o;
   o.window = -2;
   EXPECT_TRUE(rejects(valid_shape(), o, "window"));
   o.window = -1;
+  EXPECT_TRUE(rejects(valid_shape(), o, "window"));
+  o.window.reset();
   EXPECT_NO_THROW(attention::validate_attention(valid_shape(), o));
 }
 
 TEST(ValidateAttention, RejectsANonFiniteExplicitScale) {
   AttentionOptions o;
-  o.has_scale = true;
   o.scale = NAN;
   EXPECT_TRUE(rejects(valid_shape(), o, "scale"));
 }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "fused_tiles.h"  // the block sizes, to aim masks and sizes at their edges
+#include "key_value_packs.h"
 
 namespace {
 
@@ -87,12 +88,12 @@ bool make_case(FuzzedDataProvider& in, Case& c) {
   AttentionOptions& o = c.options;
   o.variant = variant;
   o.causal = in.ConsumeBool();
-  o.window = in.ConsumeBool() ? in.ConsumeIntegralInRange<int>(0, 200) : -1;
+  if (in.ConsumeBool()) o.window = in.ConsumeIntegralInRange<int>(0, 200);
   const float temperatures[] = {1.0f, 0.05f, 0.7f, 3.0f};
   o.temperature = temperatures[in.ConsumeIntegralInRange<int>(0, 3)];
-  o.has_scale = in.ConsumeBool();
+  const bool has_scale = in.ConsumeBool();
   const float scales[] = {0.0f, 0.3f, 1.0f, -2.0f};
-  o.scale = o.has_scale ? scales[in.ConsumeIntegralInRange<int>(0, 3)] : 1.0f;
+  if (has_scale) o.scale = scales[in.ConsumeIntegralInRange<int>(0, 3)];
   // hard and top_k compare scores: multiples of 1/8 make ties and orders exact in both kernels
   const bool quantized = variant == Variant::hard || variant == Variant::top_k;
   const float ranges[] = {1.0f, 4.0f, 30.0f, 100.0f};
@@ -100,7 +101,7 @@ bool make_case(FuzzedDataProvider& in, Case& c) {
   const int mask_mode = in.ConsumeIntegralInRange<int>(0, 4);
   const int padding_mode = in.ConsumeIntegralInRange<int>(0, 3);
   const bool huge_rows = (variant == Variant::scaled_dot || variant == Variant::dot) && in.ConsumeBool();
-  if (quantized) o.top_k = in.ConsumeIntegralInRange<int>(1, NK + 2);
+  if (quantized) o.top_k.k = in.ConsumeIntegralInRange<int>(1, NK + 2);
   SplitMix64 rng(in.ConsumeIntegral<std::uint64_t>());
 
   auto fill = [&](std::vector<float>& v, std::size_t n, float r) {
@@ -112,17 +113,17 @@ bool make_case(FuzzedDataProvider& in, Case& c) {
   fill(c.value, floats(H, NK, DV), 1.0f);
   if (variant == Variant::general) {
     fill(c.general_w, floats(1, D, D), 1.0f);
-    o.general_w = c.general_w.data();
+    o.general.W = c.general_w.data();
   }
   if (variant == Variant::additive) {
     const int DA = 1 + static_cast<int>(rng.next() % 9);
     fill(c.additive_wq, floats(1, DA, D), 1.0f);
     fill(c.additive_wk, floats(1, DA, D), 1.0f);
     fill(c.additive_v, floats(1, 1, DA), 1.0f);
-    o.additive_wq = c.additive_wq.data();
-    o.additive_wk = c.additive_wk.data();
-    o.additive_v = c.additive_v.data();
-    o.additive_dim = DA;
+    o.additive.Wq = c.additive_wq.data();
+    o.additive.Wk = c.additive_wk.data();
+    o.additive.v = c.additive_v.data();
+    o.additive.da = DA;
   }
   // masks: none, random of a random density, whole tiles x blocks off, whole rows off, all off
   if (mask_mode > 0) {
@@ -168,8 +169,8 @@ bool make_case(FuzzedDataProvider& in, Case& c) {
   std::snprintf(text, sizeof text,
                 "variant %s H=%d NQ=%d NK=%d D=%d DV=%d causal=%d window=%d temperature=%g scale=%s%g range=%g "
                 "mask=%d padding=%d huge=%d top_k=%d",
-                attention::variant_name(variant), H, NQ, NK, D, DV, o.causal, o.window, o.temperature,
-                o.has_scale ? "" : "default/", o.scale, range, mask_mode, padding_mode, huge_rows, o.top_k);
+                attention::variant_name(variant), H, NQ, NK, D, DV, o.causal, o.window.value_or(-1), o.temperature,
+                o.scale ? "" : "default/", o.scale.value_or(1.0f), range, mask_mode, padding_mode, huge_rows, o.top_k.k);
   c.description = text;
   return true;
 }
@@ -196,12 +197,12 @@ double row_score_magnitude(const Case& c, int h, int i) {
   }
   if (c.options.variant == Variant::additive) {  // |v| (1 + |Wq q| + |Wk k|), |tanh'| <= 1
     double m = 0.0;
-    for (int r = 0; r < c.options.additive_dim; ++r) m += std::abs(c.additive_v[r]) * (1.0 + 2.0 * D);
+    for (int r = 0; r < c.options.additive.da; ++r) m += std::abs(c.additive_v[r]) * (1.0 + 2.0 * D);
     worst = m;
   }
   const bool scaled = c.options.variant == Variant::scaled_dot || c.options.variant == Variant::hard ||
                       c.options.variant == Variant::top_k;
-  const double scale = scaled ? std::abs(c.options.has_scale ? c.options.scale : 1.0 / std::sqrt(D)) : 1.0;
+  const double scale = scaled ? std::abs(c.options.scale ? *c.options.scale : 1.0 / std::sqrt(D)) : 1.0;
   return worst * scale / c.options.temperature;
 }
 

@@ -158,7 +158,7 @@ describe('attention pool, plan', () => {
   });
 
   it('balances causal work: the later rows of a head get fewer of them', () => {
-    const [first, second] = planParts({ heads: 1, queries: 4096, keys: 4096, causal: true, window: -1 }, 2);
+    const [first, second] = planParts({ heads: 1, queries: 4096, keys: 4096, causal: true, window: null }, 2);
     const rows = (pieces) => pieces.reduce((sum, p) => sum + p.end - p.begin, 0);
     // equal halves of the triangle: the first part takes about 4096 / √2 rows
     expect(Math.abs(rows(first) - 4096 / Math.SQRT2)).toBeLessThan(16);
@@ -168,10 +168,10 @@ describe('attention pool, plan', () => {
 
 describe('attention pool, chunks', () => {
   const requests = [
-    { heads: 8, queries: 1024, keys: 1024, causal: false, window: -1 },
-    { heads: 1, queries: 4096, keys: 4096, causal: true, window: -1 },
+    { heads: 8, queries: 1024, keys: 1024, causal: false, window: null },
+    { heads: 1, queries: 4096, keys: 4096, causal: true, window: null },
     { heads: 3, queries: 4001, keys: 3000, causal: false, window: 200 },
-    { heads: 1, queries: 16384, keys: 16384, causal: false, window: -1 },
+    { heads: 1, queries: 16384, keys: 16384, causal: false, window: null },
   ];
 
   it('covers every (head, row) exactly once, cutting inside a head only at multiples of 4', () => {
@@ -202,11 +202,11 @@ describe('attention pool, chunks', () => {
   });
 
   it('leaves a short call unbalanced, for the pool to cut once in equal parts (planParts)', () => {
-    expect(planChunks({ heads: 8, queries: 256, keys: 256, causal: false, window: -1 }, 2)).toBeNull();
-    expect(planChunks({ heads: 2, queries: 3, keys: 3, causal: true, window: -1 }, 8)).toBeNull();
+    expect(planChunks({ heads: 8, queries: 256, keys: 256, causal: false, window: null }, 2)).toBeNull();
+    expect(planChunks({ heads: 2, queries: 3, keys: 3, causal: true, window: null }, 8)).toBeNull();
     // a quarter of 1024 x 8 is the least work balanced
-    expect(planChunks({ heads: 2, queries: 1024, keys: 1024, causal: false, window: -1 }, 2)).not.toBeNull();
-    expect(planChunks({ heads: 2, queries: 1000, keys: 1000, causal: false, window: -1 }, 2)).toBeNull();
+    expect(planChunks({ heads: 2, queries: 1024, keys: 1024, causal: false, window: null }, 2)).not.toBeNull();
+    expect(planChunks({ heads: 2, queries: 1000, keys: 1000, causal: false, window: null }, 2)).toBeNull();
   });
 });
 

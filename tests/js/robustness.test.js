@@ -97,7 +97,7 @@ describe('the raw WASM core', () => {
   // A record of the binding's attention call (call-records.js); addresses 0
   // are fine where the core refuses the call before reading any tensor.
   const rawCall = {
-    heads: 1, queries: 1, keys: 2, dim: 2, value_dim: 2, variant: 0, window: -1, temperature: 1, scale: 1,
+    heads: 1, queries: 1, keys: 2, dim: 2, value_dim: 2, variant: 0, temperature: 1, scale: 1,
   };
   const record = (core, layout, values) => {
     const pointer = core._malloc(recordBytes(layout));
@@ -173,7 +173,8 @@ describe('the raw WASM core', () => {
       [() => attention({ dim: 70000 }), 'dim: expected an integer from 1 to 65536, got 70000'],
       [() => attention({ temperature: 0 }), 'temperature: expected a finite number > 0'],
       [() => attention({ has_scale: true, scale: NaN }), 'scale: expected a finite number'],
-      [() => attention({ window: -2 }), 'window: expected an integer >= 0, got -2'],
+      [() => attention({ has_window: true, window: -2 }), 'window: expected an integer >= 0, got -2'],
+      [() => attention({ has_window: true, window: -1 }), 'window: expected an integer >= 0, got -1'],
       [() => attention({ variant: variants.indexOf('general') }), 'params.W: the general variant needs W [dim, dim]'],
       [() => attention({ variant: variants.indexOf('additive') }), 'params.Wq, params.Wk, params.v: the additive variant needs all three'],
       [() => attention({ variant: variants.indexOf('top_k') }), 'params.k: expected an integer >= 1, got 0'],

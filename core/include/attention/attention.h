@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,23 +42,36 @@ struct AttentionShape {
   int value_dim = 0;  // DV
 };
 
-// Everything that is not a tensor of the shape above. Pointers may be null
-// where the comment says so; they are borrowed, never owned.
+// The parameters of the variants that have them, each under its variant and
+// named as in the JS API's request.params (W; Wq, Wk, v; k). Only the chosen
+// variant's are read; the others stay empty.
+struct GeneralParams {
+  const float* W = nullptr;  // [D, D]
+};
+struct AdditiveParams {
+  const float* Wq = nullptr;  // [DA, D]
+  const float* Wk = nullptr;  // [DA, D]
+  const float* v = nullptr;  // [DA]
+  int da = 0;  // DA, the length of v
+};
+struct TopKParams {
+  int k = 0;  // >= 1
+};
+
+// Everything that is not a tensor of the shape above, named as in the JS
+// API's request. Pointers may be null where the comment says so; they are
+// borrowed, never owned.
 struct AttentionOptions {
   Variant variant = Variant::scaled_dot;
   float temperature = 1.0f;  // > 0, divides every score
-  bool has_scale = false;  // scale applies to scaled_dot, hard and top_k
-  float scale = 1.0f;
+  std::optional<float> scale;  // applies to scaled_dot, hard and top_k; none = 1/sqrt(D)
   bool causal = false;  // key j allowed only if j <= i (top-left aligned)
-  int window = -1;  // key j allowed only if |i - j| <= window; -1 = unlimited
+  std::optional<int> window;  // key j allowed only if |i - j| <= window; none = unlimited
   const std::uint8_t* mask = nullptr;  // [NQ, NK], nonzero = may attend; null = all
   const std::uint8_t* key_padding = nullptr;  // [NK], nonzero = padding; null = none
-  const float* general_w = nullptr;  // [D, D] for general
-  const float* additive_wq = nullptr;  // [DA, D] for additive
-  const float* additive_wk = nullptr;  // [DA, D] for additive
-  const float* additive_v = nullptr;  // [DA] for additive
-  int additive_dim = 0;  // DA
-  int top_k = 0;  // k >= 1 for top_k
+  GeneralParams general;
+  AdditiveParams additive;
+  TopKParams top_k;
 };
 
 // Largest sizes the core accepts; the JS layer checks them before allocating.
@@ -105,19 +120,14 @@ void attention_forward_rows(float* out, float* weights, const float* query, cons
 // pieces (a worker pool's chunks, long mode's row blocks) packs each head once:
 // a head is packed by the first piece that needs it. Belongs to one request
 // (query, key, value, shape, options); reusing it for another is refused when
-// the shape differs and wrong when only the contents do.
-struct KeyValuePacks {
-  struct Head {
-    std::vector<float> key_storage, value_storage;
-    float* key_panels = nullptr;    // [NK/8 rounded up, D, 8], in key_storage; null until packed
-    // [DV/8 rounded up, NK rounded up to 8, 8], in value_storage; null when DV
-    // is a multiple of 8 (the kernel then reads V where it is)
-    float* value_panels = nullptr;
-    double key_norm2_max = 0.0;
-  };
-  std::vector<Head> heads;  // one per head of the request, from the first piece on
-  AttentionShape shape{0, 0, 0, 0, 0};  // of the request, set by the first piece
+// the shape differs and wrong when only the contents do. Its layout is the
+// kernel's business (core/src/key_value_packs.h); callers only hold one.
+struct KeyValuePacks;
+struct KeyValuePacksDeleter {
+  void operator()(KeyValuePacks* packs) const;
 };
+using KeyValuePacksHandle = std::unique_ptr<KeyValuePacks, KeyValuePacksDeleter>;
+KeyValuePacksHandle make_key_value_packs();
 
 // Query rows [row_begin, row_end) of heads [head_begin, head_end), with the
 // packed K and V kept in `packs` (0 <= head_begin < head_end <= H):
