@@ -247,16 +247,32 @@ export function mergeAdjustments(a, b) {
   return merged;
 }
 
-/** One line for the page, e.g. "Adjusted from the link: heads 99 → 8; ignored: seed "abc"". */
-export function describeHashChanges({ adjustments = [], ignored = [] }) {
+/**
+ * One line for the page, e.g. "Adjusted from the link: heads 99 → 8. Ignored
+ * unreadable values: seed "abc"". source names where the values came from
+ * (the element says "the attributes").
+ */
+export function describeHashChanges({ adjustments = [], ignored = [] }, source = 'the link') {
   const parts = [];
   if (adjustments.length) {
-    parts.push(`Adjusted from the link: ${adjustments.map((a) => `${a.name} ${a.from} → ${a.to}`).join(', ')}`);
+    parts.push(`Adjusted from ${source}: ${adjustments.map((a) => `${a.name} ${a.from} → ${a.to}`).join(', ')}`);
   }
   if (ignored.length) {
     parts.push(`Ignored unreadable values: ${ignored.map((i) => `${i.name} "${i.from}"`).join(', ')}`);
   }
   return parts.join('. ');
+}
+
+/**
+ * Every change readHash made, one entry a property: { name, from, to,
+ * unreadable }, where to is the value used instead (for an unreadable value,
+ * the default).
+ */
+export function listChanges({ state, adjustments = [], ignored = [] }) {
+  return [
+    ...adjustments.map(({ name, from, to }) => ({ name, from, to, unreadable: false })),
+    ...ignored.map(({ name, from }) => ({ name, from, to: formatValue(state[name]), unreadable: true })),
+  ];
 }
 
 export function formatValue(value) {

@@ -12,7 +12,7 @@ import { createAttentionModel, truncateTokens } from '../model.js';
 import { clampSelection, withEdit, withValues } from '../state.js';
 import pageCss from '../style.css?inline';
 import { createTokenChips } from '../tokens.js';
-import { attributeValue, elementTable, stateFromAttributes } from './attributes.js';
+import { attributeValue, describeAttributeChanges, elementTable, readAttributes } from './attributes.js';
 import elementCss from './element.css?inline';
 import { sharedEngine } from './engine.js';
 import { buildShell } from './shell.js';
@@ -59,6 +59,9 @@ export class AttentionPlaygroundElement extends HTMLElement {
   #editing = null; // the control being typed in: never rewritten under the cursor
   #lastResult = null;
   #lastDetail = null;
+  #reports = true; // whether clamped or ignored attributes get a note and a warning
+  #lastRead = null; // readAttributes' answer for the current attributes
+  #warned = new Map(); // attribute name -> the value last warned of, so a value is warned of once
 
   constructor() {
     super();
@@ -105,6 +108,21 @@ export class AttentionPlaygroundElement extends HTMLElement {
     return this.#lastDetail;
   }
 
+  /**
+   * Whether the element says which attributes it clamped or ignored (a note
+   * inside it and a console warning, as the page does for a link). A host
+   * that reports them itself (embed.html tells its hash's changes) sets it
+   * to false.
+   */
+  get reportsAdjustments() {
+    return this.#reports;
+  }
+
+  set reportsAdjustments(value) {
+    this.#reports = Boolean(value);
+    this.#report();
+  }
+
   connectedCallback() {
     this.#load();
     this.#schedule();
@@ -121,7 +139,22 @@ export class AttentionPlaygroundElement extends HTMLElement {
   }
 
   #readAttributes() {
-    return stateFromAttributes(TABLE, (name) => this.getAttribute(name));
+    this.#lastRead = readAttributes(TABLE, (name) => this.getAttribute(name));
+    this.#report();
+    return this.#lastRead.state;
+  }
+
+  /** Shows what the attributes' reading changed, and warns once of each changed value. */
+  #report() {
+    const { note, warnings } = this.#reports ? describeAttributeChanges(this.#lastRead) : { note: '', warnings: [] };
+    this.#parts.adjusted.textContent = note;
+    this.#parts.adjusted.hidden = note === '';
+    const fresh = new Map();
+    for (const { name, text } of warnings) {
+      if (this.#warned.get(name) !== text) console.warn(text);
+      fresh.set(name, text);
+    }
+    this.#warned = fresh;
   }
 
   /** A control changed: write every property it changed back to its attribute. */
