@@ -4,8 +4,8 @@
 // size; the zoom is the exact slice of the weights.
 import { describe, expect, it } from 'vitest';
 import { loadAttention } from '../../wasm/index.js';
-import { computeOverview, computeZoom, overviewGrid } from '../../web/src/long.js';
-import { DIM } from '../../web/src/model.js';
+import { computeOverview, computeZoom, overviewGrid } from '../../web/src/compute/long.js';
+import { DIM } from '../../web/src/compute/model.js';
 import { expectClose, expectSameBits, randomFloats } from './support.js';
 
 const engine = await loadAttention();

@@ -4,11 +4,11 @@
 // comparison's difference is a − b.
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize, variants } from '../../wasm/index.js';
-import { shapeOf, requestOf } from '../../web/src/model.js';
+import { shapeOf, requestOf } from '../../web/src/compute/model.js';
 import {
   comparisonOf, computeInputs, createInputsModel, CROSS_MAX_TOKENS, crossTokens, inputShape, matrixLabels, seededMatrices,
-} from '../../web/src/requests.js';
-import { defaultState, fromHash, pageTable, stateTable, toHash } from '../../web/src/state.js';
+} from '../../web/src/compute/requests.js';
+import { defaultState, fromHash, pageTable, stateTable, toHash } from '../../web/src/state/table.js';
 
 const engine = await loadAttention();
 const table = pageTable([...variants]);

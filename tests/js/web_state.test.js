@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   clampSelection, defaultState, describeHashChanges, fromHash, parseValue, readHash, stateTable, toHash, VIEWS, withEdit, withValues,
-} from '../../web/src/state.js';
+} from '../../web/src/state/table.js';
 
 const VARIANTS = ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k'];
 const table = stateTable(VARIANTS);

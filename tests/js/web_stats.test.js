@@ -3,10 +3,10 @@
 // breakdown (web/src/scoreterms.js), the last checked against the core.
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize } from '../../wasm/index.js';
-import { createScale, paletteTable, valuesToPixels } from '../../web/src/colormap.js';
-import { attentionRequest, createAttentionModel, DIM, rowOf } from '../../web/src/model.js';
-import { scoreTerms } from '../../web/src/scoreterms.js';
-import { averageHeads, distanceProfile, downsample, downsampleRect, extent, maxAbs, rowStats } from '../../web/src/stats.js';
+import { createScale, paletteTable, valuesToPixels } from '../../web/src/views/colormap.js';
+import { attentionRequest, createAttentionModel, DIM, rowOf } from '../../web/src/compute/model.js';
+import { scoreTerms } from '../../web/src/views/scoreterms.js';
+import { averageHeads, distanceProfile, downsample, downsampleRect, extent, maxAbs, rowStats } from '../../web/src/views/row-stats.js';
 
 const f32 = (values) => new Float32Array(values);
 

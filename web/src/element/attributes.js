@@ -1,7 +1,7 @@
 // The element's attributes are the playground's URL state: the same table
 // (web/src/state.js), the same names, the same parsing and clamping, plus
 // the one property only an embedded playground has, controls. No DOM here.
-import { describeHashChanges, formatValue, listChanges, readHash, stateTable } from '../state.js';
+import { describeHashChanges, formatValue, listChanges, readHash, stateTable } from '../state/table.js';
 
 /** full: every setting; minimal: text, variant, causal and the shown head; none: the figure alone. */
 export const CONTROL_MODES = ['full', 'minimal', 'none'];

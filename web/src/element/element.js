@@ -7,11 +7,11 @@
 // Events: `attention-change` (bubbles, composed) whenever the weights change,
 // detail { tokens, heads, queries, keys, weights: Float32Array [heads, nq, nk], state }.
 import { tokenize, variants } from '../../../wasm/index.js';
-import { readControl, writeControls } from '../controls.js';
-import { createAttentionModel, truncateTokens } from '../model.js';
-import { clampSelection, withEdit, withValues } from '../state.js';
+import { readControl, writeControls } from '../playground/controls.js';
+import { createAttentionModel, truncateTokens } from '../compute/model.js';
+import { clampSelection, withEdit, withValues } from '../state/table.js';
 import pageCss from '../style.css?inline';
-import { createTokenChips } from '../tokens.js';
+import { createTokenChips } from '../views/tokens.js';
 import { attributeValue, describeAttributeChanges, elementTable, readAttributes } from './attributes.js';
 import elementCss from './element.css?inline';
 import { sharedEngine } from './engine.js';

@@ -4,7 +4,7 @@
 // to the hash, so the address is always a link to what is shown. A hash is
 // untrusted: values that had to be clamped or were unreadable are reported.
 import { variants } from '../../../wasm/index.js';
-import { describeHashChanges, readHash, toHash } from '../state.js';
+import { describeHashChanges, readHash, toHash } from '../state/table.js';
 import { elementTable } from './attributes.js';
 
 const TABLE = elementTable([...variants]);

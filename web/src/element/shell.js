@@ -3,8 +3,8 @@
 // control carries data-prop="<state property>" as on the main page, so
 // web/src/controls.js reads and writes them. data-level="full" marks the
 // controls that only controls="full" shows.
-import { applyBounds, fillOptions } from '../controls.js';
-import { VARIANT_LABELS } from '../model.js';
+import { applyBounds, fillOptions } from '../playground/controls.js';
+import { VARIANT_LABELS } from '../compute/model.js';
 
 /** An element with attributes (false and null skip one) and child nodes or strings. */
 function h(tag, attributes = {}, ...children) {

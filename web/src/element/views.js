@@ -5,8 +5,8 @@
 // already inside the tokens. A view is built the first time it is shown, in
 // its own box, and kept. A view name this build does not know falls back to
 // the heatmap with a note.
-import { traceRow } from '../model.js';
-import { breakdownData, headsData, heatmapData, linesData, outputData, statsData, stepsData } from '../present.js';
+import { traceRow } from '../compute/model.js';
+import { breakdownData, headsData, heatmapData, linesData, outputData, statsData, stepsData } from '../views/present.js';
 import { createBreakdownView } from '../views/breakdown.js';
 import { createHeadsGrid } from '../views/heads.js';
 import { createHeatmap } from '../views/heatmap.js';

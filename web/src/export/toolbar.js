@@ -31,7 +31,7 @@ import { downloadBlob, downloadText, canvasToPngBlob, safeFilename } from './ima
 import { weightsToJson } from './json.js';
 import { pytorchMultiheadSnippet, pytorchSnippet } from './pytorch.js';
 import { heatmapSvg } from './svg.js';
-import { el } from '../dom.js';
+import { el } from '../views/dom.js';
 
 export function createExportToolbar({
   container,

@@ -22,10 +22,10 @@
 //   q.getMatrix()           // a copy of the current matrix
 //   q.showError(message)    // '' hides it
 //   q.setDisabled(flag); q.destroy(); q.element (the <fieldset>)
-import { formatWeight } from '../format.js';
+import { formatWeight } from '../views/format.js';
 import { formatMatrixCsv, parseCell, parseMatrix, resizeMatrix, zeroMatrix } from './matrix-parse.js';
 import { ROLE_STREAMS, seededMatrix } from './random.js';
-import { el } from '../dom.js';
+import { el } from '../views/dom.js';
 
 const labelled = (text, input) => el('label', { className: 'matrix-field' }, [el('span', { textContent: text }), input]);
 

@@ -7,8 +7,8 @@
 // dropped, out-of-range values are clamped, and readHash reports every such
 // adjustment so the page can say so. Values are only ever parsed, never run or
 // inserted as HTML.
-import { LONG_MAX_TOKENS } from './long.js';
-import { MAX_TOKENS } from './model.js';
+import { LONG_MAX_TOKENS } from '../compute/long.js';
+import { MAX_TOKENS } from '../compute/model.js';
 
 export const DEFAULT_TEXT = "The animal didn't cross the street because it was too tired";
 

@@ -4,7 +4,7 @@
 // Legend: H heads, NQ queries, NK keys. weights a, b and diff are [H, NQ, NK];
 // diff = a − b, so positive (red on the diverging map) means variant a gives
 // that key more weight than variant b does.
-import { paramsFor } from '../model.js';
+import { paramsFor } from './model.js';
 
 /**
  * diff = a − b elementwise, the largest |diff| and where it is

@@ -9,11 +9,11 @@
 // A result is { query, key, value, params, output, weights [H, NQ, NK],
 // heads, n: NQ, queries, keys, dim, valueDim, colTokens, request }: what
 // present.js draws and what the export toolbar writes out.
-import { compareVariants } from './inputs/compare.js';
-import { crossAttention } from './inputs/cross.js';
-import { seededQkv } from './inputs/random.js';
+import { compareVariants } from './compare.js';
+import { crossAttention } from './cross.js';
+import { seededQkv } from '../inputs/random.js';
 import { attentionFlops, DIM, headSlice, paramsFor, timed, truncateTokens } from './model.js';
-import { maxAbs } from './stats.js';
+import { maxAbs } from '../views/row-stats.js';
 
 /** Cross-attention computes on the page: each text is cut to its first CROSS_MAX_TOKENS tokens. */
 export const CROSS_MAX_TOKENS = 256;

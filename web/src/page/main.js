@@ -9,28 +9,28 @@
 //
 // The inputs panel (wire-inputs.js), the variant comparison (wire-compare.js)
 // and the export toolbar (wire-export.js) are wired in their own modules.
-import { createComputer } from './compute.js';
-import { applyBounds, fillOptions, readControl, writeControls } from './controls.js';
-import { setHidden, setText } from './dom.js';
-import { MAX_TOKENS, shapeOf, traceRow, truncateTokens, VARIANT_LABELS } from './model.js';
-import * as present from './present.js';
+import { createComputer } from '../compute/transport.js';
+import { applyBounds, fillOptions, readControl, writeControls } from '../playground/controls.js';
+import { setHidden, setText } from '../views/dom.js';
+import { MAX_TOKENS, shapeOf, traceRow, truncateTokens, VARIANT_LABELS } from '../compute/model.js';
+import * as present from '../views/present.js';
 import { createShareButton } from './share.js';
 import {
   clampSelection, describeHashChanges, mergeAdjustments, pageTable, readHash, toHash, VIEWS, withEdit, withValues,
-} from './state.js';
-import { createTokenChips } from './tokens.js';
-import { urlMirror } from './url-mirror.js';
-import { createBreakdownView } from './views/breakdown.js';
-import { createHeadsGrid } from './views/heads.js';
-import { createHeatmap } from './views/heatmap.js';
-import { createLinesView } from './views/lines.js';
-import { createStatsView } from './views/stats.js';
-import { createStepsView } from './views/steps.js';
-import { createWeightsTable } from './views/weights-table.js';
-import { createComparison } from './wire-compare.js';
-import { createExport } from './wire-export.js';
-import { createInputs } from './wire-inputs.js';
-import { createLongMode } from './wire-long.js';
+} from '../state/table.js';
+import { createTokenChips } from '../views/tokens.js';
+import { urlMirror } from '../state/url-mirror.js';
+import { createBreakdownView } from '../views/breakdown.js';
+import { createHeadsGrid } from '../views/heads.js';
+import { createHeatmap } from '../views/heatmap.js';
+import { createLinesView } from '../views/lines.js';
+import { createStatsView } from '../views/stats.js';
+import { createStepsView } from '../views/steps.js';
+import { createWeightsTable } from '../views/weights-table.js';
+import { createComparison } from '../views/compare.js';
+import { createExport } from '../export/page-export.js';
+import { createInputs } from './inputs-panel.js';
+import { createLongMode } from './long-mode.js';
 
 const EMPTY_MESSAGE = 'Type some text to see its attention weights';
 const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
@@ -69,7 +69,7 @@ async function start() {
   let engine;
   try {
     // A dynamic import, so a missing or broken core is a message, not a dead page.
-    api = await import('../../wasm/index.js');
+    api = await import('../../../wasm/index.js');
     engine = await api.loadAttention();
   } catch (error) {
     showStatus('');
@@ -141,7 +141,7 @@ async function start() {
   createExport({ container: byTestId('export-toolbar'), current: () => shown });
 
   let pending = null; // { n, heads } while the worker computes
-  const makeWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const makeWorker = () => new Worker(new URL('../compute/worker.js', import.meta.url), { type: 'module' });
   const computer = createComputer({
     engine,
     makeWorker,

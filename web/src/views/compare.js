@@ -3,10 +3,10 @@
 // diverging map (red: a gives the key more weight, blue: b does) with the
 // largest |a − b| of the shown head. Draw-only apart from asking
 // requests.comparisonOf for the numbers; built with createElement only.
-import { digestOf, headSlice, maxOf } from './model.js';
-import { comparisonOf } from './requests.js';
+import { digestOf, headSlice, maxOf } from '../compute/model.js';
+import { comparisonOf } from '../compute/requests.js';
 import { formatWeight } from './format.js';
-import { createHeatmap } from './views/heatmap.js';
+import { createHeatmap } from './heatmap.js';
 import { el, setHidden } from './dom.js';
 
 /** root: the <section data-testid="compare">; onHover(row, col) shares the hovered cell. */

@@ -3,9 +3,9 @@
 // overview and the zoomed region, and their drawing into the heatmap. Only
 // the newest request matters: while the worker is busy, later requests wait
 // and only the last is sent.
-import { generateTokens, LONG_MAX_TOKENS, overviewGrid, ZOOM_MAX, zoomAround } from './long.js';
-import { digestOf, maxOf } from './model.js';
-import { createWorkerChannel } from './worker-channel.js';
+import { generateTokens, LONG_MAX_TOKENS, overviewGrid, ZOOM_MAX, zoomAround } from '../compute/long.js';
+import { digestOf, maxOf } from '../compute/model.js';
+import { createWorkerChannel } from '../compute/worker-channel.js';
 
 /**
  * elements: { note, back, progress, bar, text } (see index.html).

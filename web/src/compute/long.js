@@ -14,7 +14,7 @@
 // (edge cells: of the rows and keys they have).
 // zoom: the exact weights of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1, one
 // rows call and a key slice.
-import { mulberry32 } from './inputs/random.js';
+import { mulberry32 } from '../inputs/random.js';
 import { attentionRequest, DIM, paramsFor } from './model.js';
 
 export const LONG_MAX_TOKENS = 16384;

@@ -6,7 +6,7 @@
 // (model.js). Weights and output are transferred, not copied: at 2048
 // tokens × 8 heads the weights alone are 128 MiB, so the model keeps only
 // Q/K/V (keepResult false) and the page keeps the answers.
-import { loadAttention } from '../../wasm/index.js';
+import { loadAttention } from '../../../wasm/index.js';
 import { computeOverview, computeZoom } from './long.js';
 import { createAttentionModel, DIM, qkvKeyOf } from './model.js';
 

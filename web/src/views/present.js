@@ -7,8 +7,8 @@
 // tokens are the query labels. head is 1-based (as in the state), h = head − 1.
 import { formatGflops, formatMs } from './format.js';
 import { scoreTerms } from './scoreterms.js';
-import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from './model.js';
-import { averageHeads, distanceProfile, maxAbs, rowStats } from './stats.js';
+import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from '../compute/model.js';
+import { averageHeads, distanceProfile, maxAbs, rowStats } from './row-stats.js';
 
 /** The header of the score column of each variant. */
 const SCORE_NAMES = {

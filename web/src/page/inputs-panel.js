@@ -7,12 +7,12 @@
 //
 // Shapes: Q [NQ, D], K [NK, D], V [NK, DV] as { rows, cols, data }; mask
 // [NQ, NK] (1 = may attend), keyPadding [NK] (1 = never attended).
-import { setHidden } from './dom.js';
-import { createMaskEditor } from './inputs/mask-editor.js';
-import { createMatrixEditor } from './inputs/matrix-editor.js';
-import { resizeMatrix } from './inputs/matrix-parse.js';
-import { MATRIX_MAX } from './state.js';
-import { createInputsModel, crossTokens, inputShape, seededMatrices } from './requests.js';
+import { setHidden } from '../views/dom.js';
+import { createMaskEditor } from '../inputs/mask-editor.js';
+import { createMatrixEditor } from '../inputs/matrix-editor.js';
+import { resizeMatrix } from '../inputs/matrix-parse.js';
+import { MATRIX_MAX } from '../state/table.js';
+import { createInputsModel, crossTokens, inputShape, seededMatrices } from '../compute/requests.js';
 
 const ROLES = [
   { role: 'query', label: 'Q', description: 'queries × D: one row per query' },
