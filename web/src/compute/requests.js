@@ -1,25 +1,38 @@
-// From the state to the engine.attention request and its result, for every
-// input mode, with the edited mask applied; and the variant comparison of
-// the same request. No DOM here.
+// The compute folder's entry: from the playground state and the user's
+// inputs to one request, for every input mode. No engine and no DOM here: a
+// request is plain data (tokens, typed arrays, numbers), so the same request
+// runs on the page, in the worker or on the pool (transport.js decides
+// where; run.js runs it).
+//
+// The data's walk, and the file of each step:
+//   text      -> tokens       wasm/tokenize.js (the page and the element cut them: model.js truncateTokens)
+//   tokens    -> request      this file: buildRequest (text, matrix, cross) or buildLongRequest (long input)
+//   request   -> embeddings, Q, K, V   run.js (engine.embedText: token embeddings and their projections, core/)
+//   Q, K, V   -> kernel -> weights      run.js (engine.attention), long.js (rows in blocks), the pool (wasm/pool.js)
+//   weights   -> view         ../views/registry.js (the view's presenter in ../views/present.js, then its draw-only view)
 //
 // Legend: H heads, NQ queries, NK keys, D query/key width, DV value width.
 //   text    Q, K, V = embedText(tokens)             [H, N, D]; NQ = NK = N, D = DV = DIM
 //   matrix  Q [NQ, D], K [NK, D], V [NK, DV]        H = 1; seeded random or edited
 //   cross   Q = embedText(target).query  [H, NT, D]; K, V from the source [H, NS, D]
-// A result is { query, key, value, params, output, weights [H, NQ, NK],
-// heads, n: NQ, queries, keys, dim, valueDim, colTokens, request }: what
-// present.js draws and what the export toolbar writes out.
-import { compareVariants } from './compare.js';
-import { crossAttention } from './cross.js';
+//   long    text of up to LONG_MAX_TOKENS tokens, one head at a time, as an overview or a zoomed region
+//
+// A request is { mode, key, heads, queries, keys, dim, valueDim, variant,
+// causal, window, temperature, k, seed, embed, matrices, mask?, keyPadding?,
+// compare, rowTokens, colTokens } (long: also head, plan, region); key is a
+// string of everything its result depends on, so equal keys share a result.
 import { seededQkv } from '../inputs/random.js';
-import { attentionFlops, DIM, headSlice, paramsFor, timed, truncateTokens } from './model.js';
-import { maxAbs } from '../views/row-stats.js';
+import { overviewGrid, ZOOM_MAX } from './long.js';
+import { DIM, truncateTokens } from './model.js';
 
 /** Cross-attention computes on the page: each text is cut to its first CROSS_MAX_TOKENS tokens. */
 export const CROSS_MAX_TOKENS = 256;
 
-/** What decides a result besides the inputs themselves. */
-const COMPUTE_PROPS = ['input', 'heads', 'seed', 'variant', 'causal', 'window', 'temperature', 'k', 'nq', 'nk', 'd', 'dv', 'mask', 'compare'];
+/** What the page and the element say (and a text request throws) when the text has no tokens. */
+export const EMPTY_TEXT_MESSAGE = 'Type some text to see its attention weights';
+
+/** What long input says when it has no tokens. */
+export const EMPTY_LONG_MESSAGE = 'Paste some text, or empty the box to generate a sequence';
 
 /** 'q1', 'q2', … : the row or column labels of matrix inputs. */
 export function matrixLabels(count, prefix) {
@@ -77,113 +90,96 @@ function maskOf(state, mask, queries, keys) {
   return { mask: mask.mask, keyPadding: mask.keyPadding };
 }
 
+/** The attention options every mode takes from the state. */
+function optionsOf(state) {
+  return { variant: state.variant, causal: state.causal, window: state.window, temperature: state.temperature, seed: state.seed };
+}
+
 /**
- * The result of the state's inputs (see the legend) under the state's
- * variant and options, and the edited mask { mask [NQ, NK], keyPadding [NK] }
- * when state.mask is on.
+ * The request of the state's inputs (see the legend): inputs is { tokens }
+ * (text), { matrices } (matrix) or { sourceTokens, targetTokens } (cross),
+ * with version, the caller's count of edits to matrices and mask (they are
+ * not in the state); mask is the edited { mask [NQ, NK], keyPadding [NK] },
+ * applied when state.mask is on. Throws a readable message when the inputs
+ * cannot be computed.
  */
-export function computeInputs(engine, state, inputs, mask = null) {
+export function buildRequest(state, inputs, mask = null) {
   const shape = inputShape(state, inputs);
   const { queries, keys } = shape;
   const masking = maskOf(state, mask, queries, keys);
-  if (state.input === 'cross') {
-    // crossAttention embeds both texts and attends in one call: its time includes the embedding.
-    const { value: run, ms } = timed(() => crossAttention(engine, {
-      source: inputs.sourceTokens, target: inputs.targetTokens, heads: state.heads, seed: state.seed, dim: DIM,
-      variant: state.variant, causal: state.causal, window: state.window, temperature: state.temperature, k: state.k,
-      maxTokens: CROSS_MAX_TOKENS, ...masking,
-    }));
-    return resultOf(run.request, run, shape, { attentionMs: ms, embedMs: null, withEmbedding: true });
-  }
-  let qkv;
-  let embedMs = null;
-  let heads = state.heads;
-  let dim = DIM;
-  let valueDim = DIM;
+  const request = {
+    mode: state.input,
+    ...optionsOf(state),
+    k: Math.min(state.k, keys),
+    heads: state.heads,
+    queries,
+    keys,
+    dim: DIM,
+    valueDim: DIM,
+    embed: null,
+    matrices: null,
+    ...masking,
+    compare: state.compare !== undefined && state.compare !== 'none' ? state.compare : null,
+    rowTokens: shape.rowTokens,
+    colTokens: shape.colTokens,
+  };
   if (state.input === 'matrix') {
     checkMatrices(inputs.matrices);
     const { query, key, value } = inputs.matrices;
-    qkv = { query: query.data, key: key.data, value: value.data };
-    heads = 1;
-    dim = query.cols;
-    valueDim = value.cols;
+    Object.assign(request, { heads: 1, dim: query.cols, valueDim: value.cols, matrices: { query: query.data, key: key.data, value: value.data } });
+  } else if (state.input === 'cross') {
+    if (keys === 0) throw new Error('The source text has no tokens: type some words into it');
+    if (queries === 0) throw new Error('The target text has no tokens: type some words into it');
+    request.embed = { queryTokens: inputs.targetTokens, keyTokens: inputs.sourceTokens };
   } else {
-    if (queries === 0) throw new Error('Type some text to see its attention weights');
-    const embedded = timed(() => engine.embedText({ tokens: inputs.tokens, heads, dim: DIM, seed: state.seed }));
-    qkv = embedded.value;
-    embedMs = embedded.ms;
+    if (queries === 0) throw new Error(EMPTY_TEXT_MESSAGE);
+    request.mode = 'text';
+    request.embed = { queryTokens: inputs.tokens, keyTokens: inputs.tokens };
   }
+  const edits = state.input === 'matrix' || masking.mask ? (inputs.version ?? 0) : null;
+  const sizes = state.input === 'matrix' ? [state.nq, state.nk, state.d, state.dv] : null;
+  request.key = JSON.stringify([
+    request.mode, request.embed, sizes, edits, request.heads, request.seed, request.variant, request.causal,
+    request.window, request.temperature, request.k, Boolean(masking.mask),
+  ]);
+  return request;
+}
+
+/**
+ * The request of long input: tokens (at most LONG_MAX_TOKENS) under the
+ * state's options, one head (state.head) at a time: the overview of all
+ * weights, or the exact weights of the zoomed region when state.zq or
+ * state.zk is set (region { q0, k0, size }, moved inside the tokens).
+ */
+export function buildLongRequest(state, tokens) {
+  const n = tokens.length;
+  if (n === 0) throw new Error(EMPTY_LONG_MESSAGE);
+  const head = Math.min(state.head, state.heads) - 1;
+  const zoomed = state.zq !== null || state.zk !== null;
+  const size = Math.min(n, ZOOM_MAX);
+  const region = zoomed ? { q0: Math.min(state.zq ?? 0, n - size), k0: Math.min(state.zk ?? 0, n - size), size } : null;
   const request = {
-    query: qkv.query, key: qkv.key, value: qkv.value,
-    heads, queries, keys, dim, valueDim,
-    variant: state.variant, causal: state.causal, window: state.window, temperature: state.temperature,
-    params: paramsFor(engine, state, keys, dim),
-    ...masking,
+    mode: 'long',
+    ...optionsOf(state),
+    k: Math.min(state.k, n),
+    heads: state.heads,
+    queries: n,
+    keys: n,
+    dim: DIM,
+    valueDim: DIM,
+    embed: { queryTokens: tokens, keyTokens: tokens },
+    matrices: null,
+    compare: null,
+    rowTokens: tokens,
+    colTokens: tokens,
+    head,
+    plan: zoomed ? 'zoom' : 'overview',
+    region,
+    grid: overviewGrid(n),
   };
-  const run = timed(() => engine.attention(request));
-  return resultOf(request, run.value, shape, { attentionMs: run.ms, embedMs });
-}
-
-/** The result of request; times are model.js's perf without flops ({ attentionMs, embedMs, withEmbedding? }). */
-function resultOf(request, { weights, output }, shape, times) {
-  return {
-    query: request.query,
-    key: request.key,
-    value: request.value,
-    params: request.params,
-    output,
-    weights,
-    heads: request.heads,
-    n: request.queries,
-    queries: request.queries,
-    keys: request.keys,
-    dim: request.dim,
-    valueDim: request.valueDim ?? request.dim,
-    rowTokens: shape.rowTokens,
-    colTokens: shape.colTokens,
-    request,
-    perf: { ...times, flops: attentionFlops(request) },
-  };
-}
-
-/**
- * The result's request under state.variant (a) and state.compare (b):
- * compareVariants' { a, b, diff [H, NQ, NK], maxAbsDiff, at }, and for the
- * shown head (1-based) its diff [NQ, NK] and largest |a − b|.
- */
-export function comparisonOf(engine, state, result, head) {
-  const run = compareVariants(engine, {
-    request: result.request,
-    a: state.variant,
-    b: state.compare,
-    params: result.params === undefined ? {} : { [state.variant]: result.params },
-    seed: state.seed,
-    k: state.k,
-  });
-  const headDiff = headSlice(run.diff, result.queries, result.keys, head - 1);
-  return { ...run, head, headDiff, headMaxAbsDiff: maxAbs(headDiff) };
-}
-
-/**
- * compute(state, inputs, mask) → result, remembering the last one while
- * nothing it depends on changes. version is the caller's count of edits to
- * matrices and mask (they are not in the state).
- */
-export function createInputsModel(engine) {
-  let lastKey = null;
-  let last = null;
-  return function compute(state, inputs, mask, version) {
-    const key = JSON.stringify([
-      COMPUTE_PROPS.map((name) => state[name]),
-      state.input === 'text' ? inputs.tokens : null,
-      state.input === 'cross' ? [inputs.sourceTokens, inputs.targetTokens] : null,
-      version,
-    ]);
-    if (key !== lastKey) {
-      lastKey = null;
-      last = computeInputs(engine, state, inputs, mask);
-      lastKey = key;
-    }
-    return last;
-  };
+  request.key = JSON.stringify([
+    'long', tokens, request.heads, request.seed, request.variant, request.causal, request.window, request.temperature,
+    request.k, head, region,
+  ]);
+  return request;
 }

@@ -40,7 +40,7 @@ export function createExport({ container, current }) {
         palette: state.palette,
         scale: state.scale,
         state,
-        request: requestOf(state, result),
+        request: requestOf(result),
         output: result.output,
       };
     },

@@ -1,3 +1,7 @@
+// The export folder's entry. It takes the data's walk (compute/requests.js
+// names the file of each step) at its end, the weights and the request that
+// made them, and writes them out instead of drawing them.
+//
 // The export toolbar: PNG, SVG, CSV, JSON and "Copy as PyTorch" buttons. A
 // component with no state of its own: each click asks the page for the
 // current data through the getters it was given, formats it with the pure

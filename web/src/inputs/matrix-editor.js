@@ -1,3 +1,8 @@
+// The inputs folder's entry. In the data's walk (compute/requests.js names
+// the file of each step) these editors replace the first steps: Q, K and V
+// typed or pasted by hand (this file) and the mask (mask-editor.js) go
+// straight into the request, with no text and no embeddings.
+//
 // The matrix editor: one matrix (Q, K or V) as an editable grid, with its
 // size, a paste box for CSV / JSON / NumPy text and a seeded random fill.
 // A draw-and-callback component: it parses with matrix-parse.js and fills

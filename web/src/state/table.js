@@ -1,3 +1,9 @@
+// The state folder's entry. In the data's walk (text -> tokens -> request ->
+// embeddings, Q, K, V -> kernel -> weights -> view; compute/requests.js names
+// the file of each step) the state is where it starts: the text and every
+// setting the walk reads, as the page's controls, a link or the element's
+// attributes give them.
+//
 // The playground's whole state: one declarative table of properties, each
 // parsed and clamped the same way whether it comes from a control or from the
 // URL hash (#text=...&variant=...&heads=...). With the seed in it, any view is
