@@ -1,4 +1,4 @@
-// The playground's state table (web/src/state.js): parsing, clamping, the
+// The playground's state table (web/src/state/table.js): parsing, clamping, the
 // notes a hand-written or hostile link gets, and the hash round trip.
 import { describe, expect, it } from 'vitest';
 import {

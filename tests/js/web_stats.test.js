@@ -1,6 +1,6 @@
 // The playground's pure helpers: row statistics and the distance profile
-// (web/src/stats.js), colour scales (web/src/colormap.js) and the query–key
-// breakdown (web/src/scoreterms.js), the last checked against the core.
+// (web/src/views/row-stats.js), colour scales (web/src/views/colormap.js) and the query–key
+// breakdown (web/src/views/scoreterms.js), the last checked against the core.
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize } from '../../wasm/index.js';
 import { createScale, paletteTable, valuesToPixels } from '../../web/src/views/colormap.js';
