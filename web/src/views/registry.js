@@ -24,43 +24,37 @@ export function traceOf({ engine, result, head, state }) {
 }
 
 /**
- * name -> { label (its tab), parts (the DOM it draws into: 'heatmap' is
+ * name -> (in tab order, the state table's VIEWS) { parts (the DOM it draws into: 'heatmap' is
  * { canvas, tooltip, legend }, 'lines' is { canvas, legend }, 'root' is
  * { root }), make(parts, hooks) -> component, draw(component, frame) }.
  */
 export const VIEW_REGISTRY = {
   heatmap: {
-    label: 'Heatmap',
     parts: 'heatmap',
     make: (parts, hooks) => createHeatmap({ ...parts, announcer: hooks.announcer, onHover: hooks.onHover, onSelect: hooks.onSelect }),
     draw: (view, { state, result, tokens, head }) => view.draw(heatmapData(state, result, tokens, head)),
   },
   lines: {
-    label: 'Lines',
     parts: 'lines',
     make: (parts, hooks) => createLinesView({ ...parts, announcer: hooks.announcer, onHover: hooks.onHover, onSelect: hooks.onSelect }),
     draw: (view, { state, result, tokens, head }) => view.draw(linesData(state, result, tokens, head)),
   },
   heads: {
-    label: 'Heads',
     parts: 'root',
     make: ({ root }, hooks) => createHeadsGrid({ root, onHover: hooks.onHover, onSelectHead: (h) => hooks.onSelectHead(h + 1) }),
     draw: (view, { state, result, head }) => view.draw(headsData(state, result, head)),
   },
   steps: {
-    label: 'Steps',
     parts: 'root',
     make: ({ root }, hooks) => createStepsView({ root, onSelect: hooks.onSelect }),
     draw: (view, frame) => view.draw(stepsData(frame.state, frame.result, frame.tokens, frame.head, traceOf(frame))),
   },
   breakdown: {
-    label: 'Query·key',
     parts: 'root',
     make: ({ root }) => createBreakdownView({ root }),
     draw: (view, frame) => view.draw(breakdownData(frame.state, frame.result, frame.tokens, frame.head, traceOf(frame)?.scores[frame.state.key])),
   },
   output: {
-    label: 'Output',
     parts: 'heatmap',
     // A column of the output is a dimension, not a key: share only the query.
     make: (parts, hooks) => createHeatmap({
@@ -73,15 +67,11 @@ export const VIEW_REGISTRY = {
     draw: (view, { state, result, tokens, head }) => view.draw(outputData(state, result, tokens, head)),
   },
   stats: {
-    label: 'Statistics',
     parts: 'root',
     make: ({ root }, hooks) => createStatsView({ root, onSelect: hooks.onSelect }),
     draw: (view, { state, result, tokens, head }) => view.draw(statsData(state, result, tokens, head)),
   },
 };
-
-/** The views in tab order (the state table's view values). */
-export const VIEW_NAMES = Object.keys(VIEW_REGISTRY);
 
 /**
  * The views of one host, each made the first time it is asked for:
