@@ -1,5 +1,6 @@
 // The buffers the pool (pool.js) keeps between calls, and the layout of a
 // call's shared memory, which its workers (pool-worker.js) read too.
+import { rowSpan } from './pool-plan.js';
 
 // The ArrayBuffers a worker sent back after use, refilled for its next call:
 // a fresh buffer costs a page fault per 4 KiB on first touch (megabytes per
@@ -34,8 +35,8 @@ export class SpareBuffers {
 //        [READY] heads whose inputs are in place, [FAILED] 1 once a worker has
 //        failed, [EXITED] workers that will not touch the buffer again,
 //        [DONE + k] 1 once a worker has written chunk k
-//   query, key, value, output, weights: the request's tensors (weights null
-//        without needWeights)
+//   query, key, value, output, weights: the request's tensors (output and
+//        weights of the rows it computes; weights null without needWeights)
 export const CLAIMED = 0, READY = 1, FAILED = 2, EXITED = 3, DONE = 4;
 
 // Shared buffers kept for the next call when done: a fresh buffer costs a
@@ -49,7 +50,7 @@ export class SharedBuffers {
   take(r, chunks) {
     const sizes = {
       query: r.query.length, key: r.key.length, value: r.value.length,
-      output: r.heads * r.queries * r.valueDim, weights: r.needWeights ? r.heads * r.queries * r.keys : 0,
+      output: r.heads * rowSpan(r).count * r.valueDim, weights: r.needWeights ? r.heads * rowSpan(r).count * r.keys : 0,
     };
     const intBytes = Math.ceil((4 * (DONE + chunks)) / 64) * 64;
     const bytes = intBytes + 4 * Object.values(sizes).reduce((sum, n) => sum + n, 0);

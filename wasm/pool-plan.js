@@ -1,20 +1,29 @@
 // How the pool (pool.js) cuts one request into pieces for its threads.
 //
 // The request's (head, row) plane is laid out head-major as positions
-// 0 .. heads · queries; a row's work is the number of keys causal and window
+// 0 .. heads · R, R being the rows computed (all queries, or the request's
+// rows range [first, first + R)); a row's work is the number of keys causal and window
 // leave it (masks are ignored) plus a per-row cost of packing and
 // normalising. A piece is a rectangle { h0, h1, begin, end }: heads [h0, h1),
-// query rows [begin, end); cuts inside a head fall on multiples of 4 rows,
-// the kernel's tile.
+// query rows [begin, end), row indices of the whole request; cuts inside a
+// head fall on multiples of 4 rows from the range's start.
 
 /** Per-row cost, in keys, of packing a row and normalising its output. */
 const ROW_OVERHEAD = 16;
 
+/** The rows a checked request computes: { first, count } (all queries unless it has a rows range). */
+export function rowSpan({ queries, rows }) {
+  return rows ? { first: rows.begin, count: rows.end - rows.begin } : { first: 0, count: queries };
+}
+
 /**
- * The plane of a checked request ({ heads, queries, keys, causal, window }) as
- * work: { queries, headWork, end, total, workAt(position), positionAt(work), piecesBetween(start, stop) }.
+ * The plane of a checked request ({ heads, queries, keys, causal, window,
+ * rows? }) as work: { queries: R, the positions of one head, headWork, end,
+ * total, workAt(position), positionAt(work), piecesBetween(start, stop) }.
  */
-export function workPlane({ heads, queries, keys, causal, window }) {
+export function workPlane(request) {
+  const { heads, keys, causal, window } = request;
+  const { first, count: queries } = rowSpan(request);
   const rowWork = (i) => {
     let lo = 0, hi = keys;
     if (causal) hi = Math.min(hi, i + 1);
@@ -25,7 +34,7 @@ export function workPlane({ heads, queries, keys, causal, window }) {
     return Math.max(hi - lo, 0) + ROW_OVERHEAD;
   };
   const prefix = new Float64Array(queries + 1);  // prefix[i] = work of rows 0 .. i-1 of one head
-  for (let i = 0; i < queries; i++) prefix[i + 1] = prefix[i] + rowWork(i);
+  for (let i = 0; i < queries; i++) prefix[i + 1] = prefix[i] + rowWork(first + i);
   const headWork = prefix[queries];
   const end = heads * queries;
 
@@ -46,7 +55,8 @@ export function workPlane({ heads, queries, keys, causal, window }) {
     return h * queries + row;
   };
 
-  // positions [start, stop) as rectangles: runs of whole heads, or rows of one head
+  // positions [start, stop) as rectangles: runs of whole heads, or rows of
+  // one head; their rows are the request's (shifted by first)
   const piecesBetween = (start, stop) => {
     const pieces = [];
     let p = start;
@@ -54,11 +64,11 @@ export function workPlane({ heads, queries, keys, causal, window }) {
       const h = Math.floor(p / queries), row = p % queries;
       if (row === 0 && stop - p >= queries) {
         const h1 = Math.floor(stop / queries);
-        pieces.push({ h0: h, h1, begin: 0, end: queries });
+        pieces.push({ h0: h, h1, begin: first, end: first + queries });
         p = h1 * queries;
       } else {
         const rowEnd = Math.min(queries, stop - h * queries);
-        pieces.push({ h0: h, h1: h + 1, begin: row, end: rowEnd });
+        pieces.push({ h0: h, h1: h + 1, begin: first + row, end: first + rowEnd });
         p = h * queries + rowEnd;
       }
     }
@@ -131,21 +141,25 @@ export function planChunks(request, participants, minWork = MIN_CHUNK_WORK) {
 }
 
 /**
- * The rows of a whole result or input (`all`, [heads, queries, width]) that
- * `piece` covers: contiguous, as a piece is whole heads or rows of one head.
+ * The rows of a whole result or input (`all`, [heads, rows, width], its rows
+ * being the request's rows first .. first + rows - 1) that `piece` covers:
+ * contiguous, as a piece is whole heads or rows of one head.
  */
-export function regionOf(all, piece, queries, width) {
-  return all.subarray((piece.h0 * queries + piece.begin) * width, ((piece.h1 - 1) * queries + piece.end) * width);
+export function regionOf(all, piece, rows, width, first = 0) {
+  return all.subarray((piece.h0 * rows + piece.begin - first) * width, ((piece.h1 - 1) * rows + piece.end - first) * width);
 }
 
 /**
- * A piece's rows of whole results ({ output, weights }, [heads, queries, ·];
- * weights null without needWeights), as { output, weights } views.
+ * A piece's rows of whole results ({ output, weights }, [heads, R, ·] for
+ * the R rows the request computes; weights null without needWeights), as
+ * { output, weights } views.
  */
-export function resultsOf(results, piece, { queries, keys, valueDim }) {
+export function resultsOf(results, piece, request) {
+  const { keys, valueDim } = request;
+  const { first, count } = rowSpan(request);
   return {
-    output: regionOf(results.output, piece, queries, valueDim),
-    weights: results.weights ? regionOf(results.weights, piece, queries, keys) : null,
+    output: regionOf(results.output, piece, count, valueDim, first),
+    weights: results.weights ? regionOf(results.weights, piece, count, keys, first) : null,
   };
 }
 

@@ -10,8 +10,9 @@
 //        or { id, error: { name, message } }
 // Chunks in shared memory: claims chunks (lists of rectangles) from a shared
 // counter as the other threads do, and writes them into the shared output.
-//   in:  { id, common, chunks: [[rectangles]], shared: { ints, query, key, value, output, weights } }
-//        (arrays on one SharedArrayBuffer: see computeShared and pool.js)
+//   in:  { id, common, rows, chunks: [[rectangles]], shared: { ints, query, key, value, output, weights } }
+//        (arrays on one SharedArrayBuffer: see computeShared and pool.js;
+//        rows: the request's { begin, end } or null, where output and weights start)
 //   out: { id } once it claims no more (which chunks it did, the shared done flags say) or { id, error }
 import { loadAttention } from './index.js';
 import { isNode } from './packaged.js';
@@ -47,7 +48,7 @@ function compute({ common, pieces }) {
 // memory once per head, at the first chunk that needs it, after the caller
 // has shared it); on an error the counter is run out, so every other thread
 // stops claiming too.
-function computeShared({ common, chunks, shared }) {
+function computeShared({ common, rows, chunks, shared }) {
   const { ints } = shared;
   let prepared = null;
   try {
@@ -55,7 +56,7 @@ function computeShared({ common, chunks, shared }) {
       prepared ??= engine.prepareRows({ ...common, query: shared.query, key: shared.key, value: shared.value });
       for (const piece of chunks[k]) {
         for (let ready; (ready = Atomics.load(ints, READY)) < piece.h1;) Atomics.wait(ints, READY, ready);
-        prepared.rowsInto(piece, resultsOf(shared, piece, common));
+        prepared.rowsInto(piece, resultsOf(shared, piece, { ...common, rows }));
       }
       Atomics.store(ints, DONE + k, 1);
     }

@@ -16,9 +16,10 @@ export interface PoolPiece {
 
 /**
  * How the pool cuts a checked request into `parts` pieces of about equal work
- * (exported for tests and benchmarks).
+ * (exported for tests and benchmarks). With a rows range, the pieces cover
+ * just those rows, in the request's row indices.
  */
 export function planParts(
-  request: { heads: number; queries: number; keys: number; causal: boolean; window: number },
+  request: { heads: number; queries: number; keys: number; causal: boolean; window: number | null; rows?: { begin: number; end: number } | null },
   parts: number,
 ): PoolPiece[][];

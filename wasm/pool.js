@@ -4,6 +4,9 @@
 //
 //   const pool = await loadAttentionPool({ threads: 2 });
 //   const { output, weights } = await pool.attention(request);   // as engine.attention
+//
+// A request with a rows range { begin, end } is split the same way over just
+// those rows (the playground's long input asks for blocks of rows).
 //   pool.terminate();
 //
 // Where SharedArrayBuffer can be sent to workers (Node; browser pages that are
@@ -22,7 +25,7 @@
 import { loadAttention } from './index.js';
 import { isNode, readPackagedWasm } from './packaged.js';
 import { CLAIMED, DONE, EXITED, FAILED, READY, SharedBuffers, SpareBuffers } from './pool-buffers.js';
-import { headsOf, planChunks, planParts, resultsOf } from './pool-plan.js';
+import { headsOf, planChunks, planParts, resultsOf, rowSpan } from './pool-plan.js';
 import { boolean, finiteChecks, integer, parseAttentionRequest, requireObject } from './validate.js';
 
 
@@ -184,9 +187,12 @@ class AttentionPool {
     // millisecond per million floats. If a share fails, the full check below
     // gives the error engine.attention would.
     const r = parseAttentionRequest(request, { deferFinite: true });
-    if (r.rows) throw new TypeError('rows: the pool computes whole requests; use engine.attention for a range of rows');
     const { heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV } = r;
-    // everything but the per-head tensors (a piece gives its own heads)
+    // the rows computed: all queries, or the request's rows range, whose
+    // pieces (pool-plan.js) keep the request's row indices
+    const R = rowSpan(r).count;
+    // everything but the per-head tensors (a piece gives its own heads) and
+    // the rows range (a piece gives its own rows)
     const common = {
       heads: H, queries: NQ, keys: NK, dim: D, valueDim: DV, variant: r.variant, causal: r.causal,
       window: r.window, temperature: r.temperature, needWeights: r.needWeights,
@@ -195,7 +201,7 @@ class AttentionPool {
       ...(r.keyPadding ? { keyPadding: r.keyPadding } : {}),
       ...(Object.keys(r.params).length ? { params: r.params } : {}),
     };
-    const job = { r, common, output: new Float32Array(H * NQ * DV), weights: r.needWeights ? new Float32Array(H * NQ * NK) : null };
+    const job = { r, common, output: new Float32Array(H * R * DV), weights: r.needWeights ? new Float32Array(H * R * NK) : null };
     try {
       // balanced when there is someone to balance with and the call is long enough
       const chunks = this.#sharedMemory && this.#workers.length > 0 ? planChunks(r, this.threads) : null;
@@ -240,8 +246,9 @@ class AttentionPool {
     const { ints } = shared.arrays;
     const first = this.#engine ? Atomics.add(ints, CLAIMED, 1) : -1;
     const [lead] = first === 0 ? chunks[0] : [];
-    const privateHeads = lead && lead.begin === 0 && lead.end === r.queries ? lead.h1 : 0;
-    const answers = this.#workers.map((worker) => this.#send(worker, { common, chunks, shared: shared.arrays }));
+    const span = rowSpan(r);
+    const privateHeads = lead && lead.begin === span.first && lead.end === span.first + span.count ? lead.h1 : 0;
+    const answers = this.#workers.map((worker) => this.#send(worker, { common, rows: r.rows, chunks, shared: shared.arrays }));
     let failure = null;
     let prepared = null;
     const mine = new Uint8Array(chunks.length);  // 1: computed here, 2: copied from the shared output

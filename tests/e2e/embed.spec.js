@@ -154,6 +154,40 @@ test.describe('the <attention-playground> element', () => {
     expect(heads).toBe(8);
   });
 
+  test('says inside itself and in the console which attributes it clamped or ignored', async ({ page }) => {
+    const warnings = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    await openFixture(
+      page,
+      `<attention-playground id="bad" text="one two three" heads="1e9" view="javascript:alert(1)"></attention-playground>
+       <attention-playground id="good" text="one two three" heads="3" head="2" view="lines" causal controls="full"></attention-playground>`,
+    );
+    const bad = page.locator('#bad');
+    const good = page.locator('#good');
+    expect((await latestDetail(bad)).state).toMatchObject({ heads: 8, view: 'heatmap' });
+    await latestDetail(good);
+    await expect(bad.getByTestId('attribute-note')).toBeVisible();
+    await expect(bad.getByTestId('attribute-note')).toHaveText(
+      'Adjusted from the attributes: heads 1e9 → 8. Ignored unreadable values: view "javascript:alert(1)"',
+    );
+    await expect(good.getByTestId('attribute-note')).toBeHidden();
+    expect(warnings).toEqual([
+      '<attention-playground>: attribute heads="1e9" is out of range; using 8',
+      '<attention-playground>: attribute view="javascript:alert(1)" is not a value it takes; using heatmap',
+    ]);
+
+    // A valid value set at run time takes the note away; a new bad one is told once more.
+    await bad.evaluate((el) => el.setAttribute('heads', '4'));
+    await expect(bad.getByTestId('attribute-note')).toHaveText('Ignored unreadable values: view "javascript:alert(1)"');
+    await bad.evaluate((el) => el.setAttribute('view', 'steps'));
+    await expect(bad.getByTestId('attribute-note')).toBeHidden();
+    await bad.evaluate((el) => el.setAttribute('variant', 'bogus'));
+    await expect(bad.getByTestId('attribute-note')).toHaveText('Ignored unreadable values: variant "bogus"');
+    expect(warnings.slice(2)).toEqual(['<attention-playground>: attribute variant="bogus" is not a value it takes; using scaled_dot']);
+  });
+
   test('two elements on one page share one engine and do not interfere', async ({ page }) => {
     const errors = watchErrors(page);
     const wasmRequests = [];
@@ -374,6 +408,8 @@ test.describe('the iframe page embed.html', () => {
     const { state } = await latestDetail(element);
     expect(state).toMatchObject({ heads: 8, seed: 0 });
     await expect(page.getByTestId('hash-note')).toHaveText('Adjusted from the link: heads 99 → 8. Ignored unreadable values: seed "abc"');
+    // The page tells the link's changes; the element does not tell them again.
+    await expect(element.getByTestId('attribute-note')).toBeHidden();
     await page.evaluate(() => {
       window.location.hash = '#text=a+b';
     });

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { parseWeightsCsv } from '../../web/src/export/csv.js';
 import { parseWeightsJson } from '../../web/src/export/json.js';
-import { formatWeight } from '../../web/src/format.js';
+import { formatWeight } from '../../web/src/views/format.js';
 
 async function openPlayground(page, hash = '') {
   await page.goto(`/${hash}`);

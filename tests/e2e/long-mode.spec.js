@@ -1,8 +1,10 @@
 // Long-input mode: a generated sequence of 4096 tokens is shown as a pooled
 // overview (at most 512 × 512 cells, each the mean of a block), computed in
 // the worker; clicking a cell zooms to a region whose hovered weights are
-// exactly engine.attention's, computed in the page for just that row.
+// exactly engine.attention's, computed in the page for just that row. On a
+// cross-origin isolated page the worker pool computes it, with the same bits.
 import { expect, test } from '@playwright/test';
+import { CROSS_ORIGIN_ISOLATION } from '../../bench/serve.mjs';
 import { watchErrors } from './support.js';
 
 const N = 4096;
@@ -107,4 +109,33 @@ test('the overview cells are the means of the exact weights of their blocks', as
     return (weights[80] + weights[81] + weights[n + 80] + weights[n + 81]) / 4;
   });
   expect(shown).toBeCloseTo(expected, 6);
+});
+
+test('on a cross-origin isolated page with more than one core, long input runs on the worker pool with the worker\'s very bits', async ({ page }) => {
+  test.setTimeout(60_000);
+  const errors = watchErrors(page);
+  const hash = '#input=long&gen=3000&seed=5&heads=2&head=2&causal=true';
+  // One thread: the page as served (not isolated), long input in the compute worker.
+  await page.goto(`/${hash}`);
+  await expect(page.getByTestId('status')).toContainText('overview', { timeout: 30_000 });
+  await expect(page.getByTestId('perf')).toHaveText(/^Overview and output: \d+ ms in the worker$/);
+  const canvas = page.getByTestId('heatmap');
+  const overview = await canvas.getAttribute('data-digest');
+  await canvas.click({ position: await cellPosition(page, 100, 40) });
+  await expect(page.getByTestId('status')).toContainText('zoomed', { timeout: 30_000 });
+  const zoom = await canvas.getAttribute('data-digest');
+  const zoomHash = new URL(page.url()).hash;
+
+  // The same page cross-origin isolated (every response with COOP and COEP): the pool computes.
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), ...CROSS_ORIGIN_ISOLATION } });
+  });
+  for (const [at, digest, perf] of [[hash, overview, /^Overview and output: \d+ ms in the worker pool \(\d+ threads\)$/], [zoomHash, zoom, /^Zoomed region: \d+ ms in the worker pool/]]) {
+    await page.goto(`/?isolated${at}`);
+    expect(await page.evaluate(() => [window.crossOriginIsolated, navigator.hardwareConcurrency > 1])).toEqual([true, true]);
+    await expect(page.getByTestId('perf')).toHaveText(perf, { timeout: 30_000 });
+    await expect(canvas).toHaveAttribute('data-digest', digest);
+  }
+  expect(errors).toEqual([]);
 });

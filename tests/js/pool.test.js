@@ -140,6 +140,55 @@ describe('attention pool, results', () => {
   });
 });
 
+describe('attention pool, a range of rows', () => {
+  it('splits a rows range of every variant across 1 to 4 threads with the bits of engine.attention for those rows', async () => {
+    let seed = 700;
+    for (const variant of ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']) {
+      for (const [begin, end] of [[0, 37], [5, 6], [3, 30], [17, 37]]) {
+        for (const threads of [1, 2, 3, 4, 'c2', '2/split']) {
+          for (const heads of [1, 3]) {
+            await expectPoolMatchesEngine(threads, randomRequest({
+              heads, queries: 37, keys: 70, dim: 5, valueDim: 3, variant, causal: true, window: 9, rows: { begin, end }, seed: seed++,
+            }));
+          }
+        }
+      }
+    }
+  });
+
+  it('balances a long rows range in chunks of shared memory, with a mask and without weights too', async () => {
+    // 256 of 16384 rows, as long input's overview asks for them: over BALANCE_WORK, so chunks are claimed
+    const long = { queries: 16384, keys: 16384, dim: 16, seed: 720 };
+    const requests = [
+      randomRequest({ ...long, rows: { begin: 4096, end: 4352 } }),
+      randomRequest({ ...long, rows: { begin: 16128, end: 16384 }, causal: true, needWeights: false }),
+      randomRequest({ heads: 2, queries: 1400, keys: 1400, dim: 6, valueDim: 5, rows: { begin: 301, end: 1299 }, mask: randomBytes(1400 * 1400, 721, 0.8), seed: 722 }),
+    ];
+    for (const request of requests) {
+      expect(planChunks(request, 2)?.length).toBeGreaterThan(4);
+      for (const threads of [2, 'c2', 'c3']) await expectPoolMatchesEngine(threads, request);
+    }
+  });
+
+  it('plans a rows range as pieces of those rows only, each once, in the request\'s row indices', () => {
+    for (const [heads, begin, end, parts] of [[1, 4096, 4352, 2], [3, 5, 30, 4], [2, 17, 18, 3]]) {
+      const request = { heads, queries: 64 + end, keys: 100, causal: true, window: null, rows: { begin, end } };
+      const seen = new Set();
+      for (const piece of planParts(request, parts).flat()) {
+        expect(piece.begin).toBeGreaterThanOrEqual(begin);
+        expect(piece.end).toBeLessThanOrEqual(end);
+        for (let h = piece.h0; h < piece.h1; h++) {
+          for (let i = piece.begin; i < piece.end; i++) {
+            expect(seen.has(`${h}:${i}`)).toBe(false);
+            seen.add(`${h}:${i}`);
+          }
+        }
+      }
+      expect(seen.size).toBe(heads * (end - begin));
+    }
+  });
+});
+
 describe('attention pool, plan', () => {
   it('covers every (head, row) exactly once, cutting inside a head only at multiples of 4', () => {
     for (const [heads, queries, parts, causal, window] of [[8, 1024, 3, false, -1], [1, 16384, 2, true, -1], [3, 37, 4, false, 5], [2, 5, 8, true, -1], [1, 1, 3, false, -1]]) {
@@ -214,7 +263,7 @@ describe('attention pool, errors and lifetime', () => {
   it('refuses a bad request on the calling thread with the engine\'s error', async () => {
     const p = await pool(2);
     const request = randomRequest({ queries: 3, keys: 4, dim: 2, seed: 400 });
-    for (const bad of [{ dim: 3 }, { variant: 'nope' }, { temperature: 0 }, { needWeights: 'no' }]) {
+    for (const bad of [{ dim: 3 }, { variant: 'nope' }, { temperature: 0 }, { needWeights: 'no' }, { rows: { begin: 2, end: 9 } }, { rows: { begin: 2, end: 2 } }]) {
       let engineError = null;
       try {
         engine.attention({ ...request, ...bad });
@@ -226,7 +275,7 @@ describe('attention pool, errors and lifetime', () => {
       expect(poolError?.constructor).toBe(engineError.constructor);
       expect(poolError?.message).toBe(engineError.message);
     }
-    await expect(p.attention({ ...request, rows: { begin: 0, end: 1 } })).rejects.toThrow(/^rows: /);
+    await expect(p.attention({ ...request, rows: { begin: 2, end: 9 } })).rejects.toThrow(/^rows\.end: /);
   });
 
   it('names the request\'s element when a NaN or infinity sits in any thread\'s share, as the engine does', async () => {

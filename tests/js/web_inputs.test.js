@@ -3,15 +3,15 @@
 // comparison and the diverging colour map it is drawn with.
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize } from '../../wasm/index.js';
-import { compareVariants, differenceOf } from '../../web/src/inputs/compare.js';
-import { crossAttention } from '../../web/src/inputs/cross.js';
-import { PALETTES, sampleStops } from '../../web/src/colormap.js';
+import { compareVariants, differenceOf } from '../../web/src/compute/compare.js';
+import { crossAttention } from '../../web/src/compute/cross.js';
+import { PALETTES, sampleStops } from '../../web/src/views/colormap.js';
 import {
   allAllowed, allowedMask, causalMask, fullMask, fullyMaskedRows, invertMask, paddingMask, resizeMask, toggleCell, togglePadding, windowMask,
 } from '../../web/src/inputs/mask.js';
 import { formatMatrixCsv, formatMatrixJson, parseMatrix, resizeMatrix } from '../../web/src/inputs/matrix-parse.js';
 import { seededMatrix, seededQkv } from '../../web/src/inputs/random.js';
-import { maxAbs } from '../../web/src/stats.js';
+import { maxAbs } from '../../web/src/views/row-stats.js';
 
 const engine = await loadAttention();
 const f32 = (values) => Float32Array.from(values);

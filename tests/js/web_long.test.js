@@ -1,16 +1,27 @@
-// Long-input mode's computing functions (web/src/long.js), in Node with the
-// real engine: the overview's cells are the means of the exact weights of
-// their blocks and its output the bits of attention(), whatever the block
-// size; the zoom is the exact slice of the weights.
+// Long-input mode's computing functions (web/src/compute/long.js, run by
+// compute/run.js from requests.js buildLongRequest), in Node with the real
+// engine: the overview's cells are the means of the exact weights of their
+// blocks and its output the bits of attention(), whatever the block size;
+// the zoom is the exact slice of the weights; and rows from the worker pool
+// give the same bits as rows from one engine.
 import { describe, expect, it } from 'vitest';
 import { loadAttention } from '../../wasm/index.js';
-import { computeOverview, computeZoom, overviewGrid } from '../../web/src/long.js';
-import { DIM } from '../../web/src/model.js';
+import { afterAll } from 'vitest';
+import { loadAttentionPool } from '../../wasm/pool.js';
+import { computeOverview, computeZoom, engineRows, headRequest, overviewGrid } from '../../web/src/compute/long.js';
+import { DIM } from '../../web/src/compute/model.js';
+import { buildLongRequest } from '../../web/src/compute/requests.js';
+import { createRunner } from '../../web/src/compute/run.js';
 import { expectClose, expectSameBits, randomFloats } from './support.js';
 
 const engine = await loadAttention();
 
 const state = { heads: 2, variant: 'scaled_dot', causal: true, window: null, temperature: 0.8, seed: 3, k: 2 };
+const pool = await loadAttentionPool({ threads: 2 });
+afterAll(() => pool.terminate());
+
+/** Rows of head `head` of qkv from this engine (long.js engineRows). */
+const rowsOf = (qkv, n, head) => engineRows(engine, headRequest({ ...state, queries: n }, qkv, head, undefined));
 
 function inputs(n) {
   const size = state.heads * n * DIM;
@@ -27,11 +38,11 @@ function headAttention(qkv, n, head) {
 }
 
 describe('long mode', () => {
-  it('gives cell means of the exact weights and the output bits of attention()', () => {
+  it('gives cell means of the exact weights and the output bits of attention()', async () => {
     for (const n of [1100, 3000]) {  // b = 3 and 6, edge cells of fewer rows and keys; 3000: three blocks of queries
       const qkv = inputs(n);
       const fractions = [];
-      const overview = computeOverview(engine, state, qkv, n, 1, (f) => fractions.push(f));
+      const overview = await computeOverview(rowsOf(qkv, n, 1), n, (f) => fractions.push(f));
       const want = headAttention(qkv, n, 1);
       expectSameBits(overview.output, want.output, `output, N = ${n}`);
       const grid = overviewGrid(n);
@@ -50,12 +61,31 @@ describe('long mode', () => {
     }
   });
 
-  it('zooms into the exact weights of a region', () => {
+  it('zooms into the exact weights of a region', async () => {
     const n = 700, qkv = inputs(n);
-    const zoom = computeZoom(engine, state, qkv, n, 0, { q0: 300, k0: 100, size: 256 });
+    const zoom = await computeZoom(rowsOf(qkv, n, 0), n, { q0: 300, k0: 100, size: 256 });
     const { weights } = headAttention(qkv, n, 0);
     const want = new Float32Array(256 * 256);
     for (let i = 0; i < 256; i++) want.set(weights.subarray((300 + i) * n + 100, (300 + i) * n + 356), i * 256);
     expectSameBits(zoom.values, want, 'zoom');
+  });
+
+  it('computes the same overview and zoom from the worker pool\'s rows as from one engine, bit for bit', async () => {
+    const tokens = Array.from({ length: 3000 }, (_, i) => `w${i % 97}`);
+    const longState = { ...state, heads: 3, head: 2, variant: 'general', zq: null, zk: null };
+    const overview = buildLongRequest(longState, tokens);
+    const zoom = buildLongRequest({ ...longState, zq: 2900, zk: 1200 }, tokens);
+    expect(zoom.region).toEqual({ q0: 3000 - 256, k0: 1200, size: 256 });
+    for (const request of [overview, zoom]) {
+      const fractions = [];
+      const one = await createRunner(engine).compute(request);
+      const pooled = await createRunner(engine).compute(request, { pool, progress: (f) => fractions.push(f) });
+      expect(pooled.long).toBe(request.plan);
+      expectSameBits(pooled.values, one.values, `${request.plan} values`);
+      if (request.plan === 'overview') {
+        expectSameBits(pooled.output, one.output, 'overview output');
+        expect(fractions.at(-1)).toBe(1);
+      }
+    }
   });
 });

@@ -1,9 +1,9 @@
-// The playground's state table (web/src/state.js): parsing, clamping, the
+// The playground's state table (web/src/state/table.js): parsing, clamping, the
 // notes a hand-written or hostile link gets, and the hash round trip.
 import { describe, expect, it } from 'vitest';
 import {
   clampSelection, defaultState, describeHashChanges, fromHash, parseValue, readHash, stateTable, toHash, VIEWS, withEdit, withValues,
-} from '../../web/src/state.js';
+} from '../../web/src/state/table.js';
 
 const VARIANTS = ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k'];
 const table = stateTable(VARIANTS);

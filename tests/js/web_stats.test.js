@@ -1,12 +1,14 @@
 // The playground's pure helpers: row statistics and the distance profile
-// (web/src/stats.js), colour scales (web/src/colormap.js) and the query–key
-// breakdown (web/src/scoreterms.js), the last checked against the core.
+// (web/src/views/row-stats.js), colour scales (web/src/views/colormap.js) and the query–key
+// breakdown (web/src/views/scoreterms.js), the last checked against the core.
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize } from '../../wasm/index.js';
-import { createScale, paletteTable, valuesToPixels } from '../../web/src/colormap.js';
-import { attentionRequest, createAttentionModel, DIM, rowOf } from '../../web/src/model.js';
-import { scoreTerms } from '../../web/src/scoreterms.js';
-import { averageHeads, distanceProfile, downsample, downsampleRect, extent, maxAbs, rowStats } from '../../web/src/stats.js';
+import { createScale, paletteTable, valuesToPixels } from '../../web/src/views/colormap.js';
+import { DIM, rowOf } from '../../web/src/compute/model.js';
+import { buildRequest } from '../../web/src/compute/requests.js';
+import { createRunner } from '../../web/src/compute/run.js';
+import { scoreTerms } from '../../web/src/views/scoreterms.js';
+import { averageHeads, distanceProfile, downsample, downsampleRect, extent, maxAbs, rowStats } from '../../web/src/views/row-stats.js';
 
 const f32 = (values) => new Float32Array(values);
 
@@ -191,10 +193,10 @@ describe('scoreTerms', () => {
     for (const variant of ['scaled_dot', 'dot', 'general', 'additive', 'hard', 'top_k']) {
       it(`sums to the score the core traces for ${variant}`, () => {
         const state = { heads: 2, seed: 3, variant, causal: false, window: null, temperature: 1, k: 2 };
-        const result = createAttentionModel(engine)(state, tokens);
+        const result = createRunner(engine).compute(buildRequest({ ...state, input: 'text' }, { tokens }));
         const n = tokens.length;
         for (const [h, row, col] of [[0, 1, 4], [1, 6, 2], [1, n - 1, n - 1]]) {
-          const trace = engine.attentionTrace({ ...attentionRequest(state, result, n, result.params), head: h, row });
+          const trace = engine.attentionTrace({ ...result.request, head: h, row });
           const q = rowOf(result.query, n, DIM, h, row);
           const k = rowOf(result.key, n, DIM, h, col);
           const { total } = scoreTerms(variant, q, k, result.params);

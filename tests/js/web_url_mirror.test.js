@@ -1,8 +1,8 @@
-// The address bar mirror (web/src/url-mirror.js): a change after a calm spell
+// The address bar mirror (web/src/state/url-mirror.js): a change after a calm spell
 // is written at once; a burst is written at most once per interval, always
 // ending with the last hash; a hashchange cancels what is pending.
 import { describe, expect, it } from 'vitest';
-import { urlMirror } from '../../web/src/url-mirror.js';
+import { urlMirror } from '../../web/src/state/url-mirror.js';
 
 // A mirror on a hand-driven clock: tick(ms) advances it and runs due timers.
 function mirrorOnClock(intervalMs = 100) {

@@ -1,8 +1,8 @@
-// The playground's worker channel (web/src/worker-channel.js): one request at
+// The playground's worker channel (web/src/compute/worker-channel.js): one request at
 // a time, the newest waiting one sent next, answers kept by key, a failed
 // worker replaced. The worker here is a stand-in the test answers by hand.
 import { describe, expect, it } from 'vitest';
-import { createWorkerChannel } from '../../web/src/worker-channel.js';
+import { createWorkerChannel } from '../../web/src/compute/worker-channel.js';
 
 // A stand-in Worker: records what it is sent; answer(), report() and fail()
 // play the worker's side.

@@ -1,7 +1,7 @@
 // The element's attributes are the playground's URL state: the same table
 // (web/src/state.js), the same names, the same parsing and clamping, plus
 // the one property only an embedded playground has, controls. No DOM here.
-import { fromHash, formatValue, stateTable } from '../state.js';
+import { describeHashChanges, formatValue, listChanges, readHash, stateTable } from '../state/table.js';
 
 /** full: every setting; minimal: text, variant, causal and the shown head; none: the figure alone. */
 export const CONTROL_MODES = ['full', 'minimal', 'none'];
@@ -11,18 +11,40 @@ export function elementTable(variantNames) {
 }
 
 /**
- * The state that attributes describe: read(name) returns an attribute's
+ * The state that attributes describe, and what was clamped or ignored to get
+ * it, in readHash's form: read(name) returns an attribute's
  * value or null when it is absent. A boolean attribute that is present but
  * empty (`<attention-playground causal>`) is true, as in HTML.
  */
-export function stateFromAttributes(table, read) {
+export function readAttributes(table, read) {
   const params = new URLSearchParams();
   for (const prop of table) {
     const value = read(prop.name);
     if (value === null) continue;
     params.set(prop.name, prop.type === 'bool' && value.trim() === '' ? 'true' : value);
   }
-  return fromHash(table, params.toString());
+  return readHash(table, params.toString());
+}
+
+/** The state alone (readAttributes(...).state). */
+export function stateFromAttributes(table, read) {
+  return readAttributes(table, read).state;
+}
+
+/**
+ * What readAttributes had to change, told as the page tells a link's changes:
+ * note, one line for the element ('' when nothing changed); warnings, one
+ * console line a changed attribute { name, text }, naming the attribute, the
+ * value it was given and the value used.
+ */
+export function describeAttributeChanges(read) {
+  const warnings = listChanges(read).map(({ name, from, to, unreadable }) => ({
+    name,
+    text: unreadable
+      ? `<attention-playground>: attribute ${name}="${from}" is not a value it takes; using ${to}`
+      : `<attention-playground>: attribute ${name}="${from}" is out of range; using ${to}`,
+  }));
+  return { note: describeHashChanges(read, 'the attributes'), warnings };
 }
 
 /**

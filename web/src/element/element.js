@@ -7,19 +7,20 @@
 // Events: `attention-change` (bubbles, composed) whenever the weights change,
 // detail { tokens, heads, queries, keys, weights: Float32Array [heads, nq, nk], state }.
 import { tokenize, variants } from '../../../wasm/index.js';
-import { readControl, writeControls } from '../controls.js';
-import { createAttentionModel, truncateTokens } from '../model.js';
-import { clampSelection, withEdit, withValues } from '../state.js';
+import { readControl, writeControls } from '../playground/controls.js';
+import { EMPTY_TEXT_MESSAGE } from '../compute/requests.js';
+import { createTransport } from '../compute/transport.js';
+import { createController } from '../playground/controller.js';
+import { withEdit, withValues } from '../state/table.js';
 import pageCss from '../style.css?inline';
-import { createTokenChips } from '../tokens.js';
-import { attributeValue, elementTable, stateFromAttributes } from './attributes.js';
+import { createTokenChips } from '../views/tokens.js';
+import { attributeValue, describeAttributeChanges, elementTable, readAttributes } from './attributes.js';
 import elementCss from './element.css?inline';
 import { sharedEngine } from './engine.js';
 import { buildShell } from './shell.js';
-import { createViewSet } from './views.js';
+import { createViewSet } from './view-boxes.js';
 
 const TABLE = elementTable([...variants]);
-const EMPTY_MESSAGE = 'Type some text to see its attention weights';
 // The element computes on the page, synchronously (it has no worker), so it
 // cuts texts at half the main page's MAX_TOKENS: a quarter of the weights.
 const ELEMENT_MAX_TOKENS = 1024;
@@ -53,12 +54,14 @@ export class AttentionPlaygroundElement extends HTMLElement {
   #showView;
   #state;
   #engine = null;
-  #compute = null; // set once the shared engine is ready
+  #controller = null; // set once the shared engine is ready
   #loading = false;
-  #frame = 0;
   #editing = null; // the control being typed in: never rewritten under the cursor
   #lastResult = null;
   #lastDetail = null;
+  #reports = true; // whether clamped or ignored attributes get a note and a warning
+  #lastRead = null; // readAttributes' answer for the current attributes
+  #warned = new Map(); // attribute name -> the value last warned of, so a value is warned of once
 
   constructor() {
     super();
@@ -105,14 +108,28 @@ export class AttentionPlaygroundElement extends HTMLElement {
     return this.#lastDetail;
   }
 
+  /**
+   * Whether the element says which attributes it clamped or ignored (a note
+   * inside it and a console warning, as the page does for a link). A host
+   * that reports them itself (embed.html tells its hash's changes) sets it
+   * to false.
+   */
+  get reportsAdjustments() {
+    return this.#reports;
+  }
+
+  set reportsAdjustments(value) {
+    this.#reports = Boolean(value);
+    this.#report();
+  }
+
   connectedCallback() {
     this.#load();
     this.#schedule();
   }
 
   disconnectedCallback() {
-    cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
+    this.#controller?.cancel();
   }
 
   attributeChangedCallback() {
@@ -121,7 +138,22 @@ export class AttentionPlaygroundElement extends HTMLElement {
   }
 
   #readAttributes() {
-    return stateFromAttributes(TABLE, (name) => this.getAttribute(name));
+    this.#lastRead = readAttributes(TABLE, (name) => this.getAttribute(name));
+    this.#report();
+    return this.#lastRead.state;
+  }
+
+  /** Shows what the attributes' reading changed, and warns once of each changed value. */
+  #report() {
+    const { note, warnings } = this.#reports ? describeAttributeChanges(this.#lastRead) : { note: '', warnings: [] };
+    this.#parts.adjusted.textContent = note;
+    this.#parts.adjusted.hidden = note === '';
+    const fresh = new Map();
+    for (const { name, text } of warnings) {
+      if (this.#warned.get(name) !== text) console.warn(text);
+      fresh.set(name, text);
+    }
+    this.#warned = fresh;
   }
 
   /** A control changed: write every property it changed back to its attribute. */
@@ -162,16 +194,26 @@ export class AttentionPlaygroundElement extends HTMLElement {
   }
 
   #load() {
-    if (this.#compute || this.#loading) return;
+    if (this.#controller || this.#loading) return;
     this.#loading = true;
     this.#showStatus('Loading the WebAssembly core…');
     sharedEngine().then(
       (engine) => {
         this.#loading = false;
         this.#engine = engine;
-        this.#compute = createAttentionModel(engine);
+        this.#controller = createController({
+          table: TABLE,
+          state: this.#state,
+          // The element has no worker: every request computes on the page.
+          transport: createTransport({ engine, makeWorker: () => { throw new Error('no worker in the element'); } }),
+          tokenize,
+          maxTokens: ELEMENT_MAX_TOKENS,
+          keepClamped: false,
+          draw: (frame) => this.#draw(frame),
+          fail: (message, frame) => this.#fail(message, frame),
+        });
         this.#parts.controls.disabled = false;
-        this.#render();
+        this.#controller.render();
       },
       (error) => {
         this.#loading = false;
@@ -182,54 +224,55 @@ export class AttentionPlaygroundElement extends HTMLElement {
   }
 
   #schedule() {
-    if (!this.#frame && this.#compute && this.isConnected) {
-      this.#frame = requestAnimationFrame(() => this.#render());
-    }
+    if (this.#controller && this.isConnected) this.#controller.replace(this.#state);
   }
 
-  #render() {
-    cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
+  /** Shows a frame of the controller: the chosen view, its title and status, and an event when the weights changed. */
+  #draw(frame) {
     const { view, name, note } = this.#showView(this.#state.view);
     this.#parts.note.textContent = note;
     this.#parts.note.hidden = note === '';
-
+    const { tokens, total, state, result } = frame;
+    this.#chips.draw(tokens, total);
     let detail = null;
-    try {
-      const { tokens, total } = truncateTokens(tokenize(this.#state.text), ELEMENT_MAX_TOKENS);
-      this.#chips.draw(tokens, total);
-      if (tokens.length === 0) {
-        view.clear();
-        this.#parts.title.textContent = '';
-        this.#showStatus(EMPTY_MESSAGE);
-        if (this.#lastResult !== null || this.#lastDetail === null) detail = this.#detail([], null);
-        this.#lastResult = null;
-      } else {
-        // The selected query and key are kept inside the tokens for the views.
-        const { state } = clampSelection(this.#state, tokens.length);
-        const result = this.#compute(state, tokens);
-        const head = Math.min(state.head, result.heads);
-        view.draw({ state, result, tokens, head, engine: this.#engine });
-        this.#parts.title.textContent = `${name} · head ${head} of ${result.heads}`;
-        this.#showStatus(
-          total > tokens.length
-            ? `Showing the first ${ELEMENT_MAX_TOKENS} of ${total} tokens`
-            : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant}`,
-        );
-        if (result !== this.#lastResult) detail = this.#detail(tokens, result);
-        this.#lastResult = result;
-      }
-      this.#showError('');
-    } catch (error) {
+    if (frame.empty) {
       view.clear();
+      this.#parts.title.textContent = '';
+      this.#showStatus(EMPTY_TEXT_MESSAGE);
+      if (this.#lastResult !== null || this.#lastDetail === null) detail = this.#detail([], null);
       this.#lastResult = null;
-      this.#showStatus('');
-      this.#showError(messageOf(error));
+    } else {
+      // The selected query and key are kept inside the tokens for the views (frame.state, not the attributes).
+      const head = Math.min(state.head, result.heads);
+      view.draw({ state, result, tokens, head, engine: this.#engine });
+      this.#parts.title.textContent = `${name} · head ${head} of ${result.heads}`;
+      this.#showStatus(
+        total > tokens.length
+          ? `Showing the first ${ELEMENT_MAX_TOKENS} of ${total} tokens`
+          : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant}`,
+      );
+      if (result !== this.#lastResult) detail = this.#detail(tokens, result);
+      this.#lastResult = result;
     }
-    if (detail) {
-      this.#lastDetail = detail;
-      this.dispatchEvent(new CustomEvent('attention-change', { detail, bubbles: true, composed: true }));
-    }
+    this.#showError('');
+    this.#announce(detail);
+  }
+
+  #fail(message, frame) {
+    if (frame.tokens) this.#chips.draw(frame.tokens, frame.total);
+    const { view, note } = this.#showView(this.#state.view);
+    this.#parts.note.textContent = note;
+    this.#parts.note.hidden = note === '';
+    view.clear();
+    this.#lastResult = null;
+    this.#showStatus('');
+    this.#showError(message);
+  }
+
+  #announce(detail) {
+    if (!detail) return;
+    this.#lastDetail = detail;
+    this.dispatchEvent(new CustomEvent('attention-change', { detail, bubbles: true, composed: true }));
   }
 
   /** An event detail: a copy of the weights, so listeners cannot change what is drawn. */

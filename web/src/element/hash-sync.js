@@ -4,7 +4,7 @@
 // to the hash, so the address is always a link to what is shown. A hash is
 // untrusted: values that had to be clamped or were unreadable are reported.
 import { variants } from '../../../wasm/index.js';
-import { describeHashChanges, readHash, toHash } from '../state.js';
+import { describeHashChanges, readHash, toHash } from '../state/table.js';
 import { elementTable } from './attributes.js';
 
 const TABLE = elementTable([...variants]);
@@ -16,6 +16,8 @@ const TABLE = elementTable([...variants]);
  * onNote(message) with what was adjusted in a hash the page was given ('' if nothing).
  */
 export function bindElementToHash(element, { fallback = {}, onChange = () => {}, onNote = () => {} } = {}) {
+  // This page says what it changed in its hash (onNote); the element need not say it again of its attributes.
+  element.reportsAdjustments = false;
   function fromLocation() {
     onNote(describeHashChanges(readHash(TABLE, window.location.hash)));
     const params = new URLSearchParams(window.location.hash.replace(/^#/, ''));

@@ -1,3 +1,8 @@
+// The element folder's entry. The element walks the data as the page does
+// (playground/controller.js: text -> tokens -> request -> Q, K, V -> kernel
+// -> weights -> view, the file of each step named in compute/requests.js),
+// inside its shadow root (shell.js, view-boxes.js).
+//
 // The embeddable playground, built as one ES module file
 // (dist/attention-playground.js, its .wasm beside it). Importing it defines
 // <attention-playground>; it also exports the JS API, so a tutorial page

@@ -3,8 +3,8 @@
 // control carries data-prop="<state property>" as on the main page, so
 // web/src/controls.js reads and writes them. data-level="full" marks the
 // controls that only controls="full" shows.
-import { applyBounds, fillOptions } from '../controls.js';
-import { VARIANT_LABELS } from '../model.js';
+import { applyBounds, fillOptions } from '../playground/controls.js';
+import { VARIANT_LABELS } from '../compute/model.js';
 
 /** An element with attributes (false and null skip one) and child nodes or strings. */
 function h(tag, attributes = {}, ...children) {
@@ -104,7 +104,7 @@ function buildControls(table, variantNames) {
 
 /**
  * Fills shadow with the element's parts and returns them:
- * { root, controls, tokens, title, status, error, note, views, announcer }.
+ * { root, controls, tokens, title, status, error, adjusted, note, views, announcer }.
  * views is the box the views draw into (views.js); announcer is the live
  * region a view tells the value under the keyboard cursor.
  */
@@ -115,6 +115,8 @@ export function buildShell(shadow, table, variantNames) {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const note = h('p', { class: 'note', hidden: true });
+  // What the element clamped or ignored in its attributes (element.js).
+  const adjusted = h('p', { class: 'adjusted', 'data-testid': 'attribute-note', hidden: true });
   const views = h('div', { class: 'views' });
   const announcer = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
   const root = h(
@@ -122,8 +124,8 @@ export function buildShell(shadow, table, variantNames) {
     { class: 'playground', part: 'playground' },
     controls,
     tokens,
-    h('div', { class: 'figure' }, h('div', { class: 'figure-head' }, title), status, error, note, views, announcer),
+    h('div', { class: 'figure' }, h('div', { class: 'figure-head' }, title), status, error, adjusted, note, views, announcer),
   );
   shadow.replaceChildren(root);
-  return { root, controls, tokens, title, status, error, note, views, announcer };
+  return { root, controls, tokens, title, status, error, adjusted, note, views, announcer };
 }

@@ -13,7 +13,7 @@
 // doubled). A token a spreadsheet would run as a formula (starting with
 // = + - @, tab or CR) gets a leading apostrophe, as OWASP advises; so does a
 // token that already starts with one, so reading back is lossless.
-import { formatWeight } from '../format.js';
+import { formatWeight } from '../views/format.js';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -9,7 +9,7 @@
 //     "state": { the playground state that produced them }
 //   }
 // Numbers are the shortest decimals that read back as the same float32.
-import { formatWeight } from '../format.js';
+import { formatWeight } from '../views/format.js';
 
 export const WEIGHTS_FORMAT = 'attention-playground/weights';
 

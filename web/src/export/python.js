@@ -5,7 +5,7 @@
 // zero-width joiners), line-separator, surrogate, private-use or unassigned
 // code point is written as a \u / \U escape, so a token can neither end the
 // string nor make the code read differently from how it runs.
-import { formatWeight } from '../format.js';
+import { formatWeight } from '../views/format.js';
 
 const ESCAPED = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
 

@@ -5,8 +5,8 @@
 // a token like <script> or & is text in the file, never markup.
 // Larger than maxCells on a side, the matrix is averaged down in blocks and
 // the picture says so.
-import { createScale, PALETTES, sampleStops } from '../colormap.js';
-import { formatWeight, shortLabel } from '../format.js';
+import { createScale, PALETTES, sampleStops } from '../views/colormap.js';
+import { formatWeight, shortLabel } from '../views/format.js';
 
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif';
 const PLOT = 640; // largest side of the plot, px

@@ -1,3 +1,7 @@
+// The export folder's entry. It takes the data's walk (compute/requests.js
+// names the file of each step) at its end, the weights and the request that
+// made them, and writes them out instead of drawing them.
+//
 // The export toolbar: PNG, SVG, CSV, JSON and "Copy as PyTorch" buttons. A
 // component with no state of its own: each click asks the page for the
 // current data through the getters it was given, formats it with the pure
@@ -31,7 +35,7 @@ import { downloadBlob, downloadText, canvasToPngBlob, safeFilename } from './ima
 import { weightsToJson } from './json.js';
 import { pytorchMultiheadSnippet, pytorchSnippet } from './pytorch.js';
 import { heatmapSvg } from './svg.js';
-import { el } from '../dom.js';
+import { el } from '../views/dom.js';
 
 export function createExportToolbar({
   container,

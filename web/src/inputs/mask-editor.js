@@ -25,7 +25,7 @@
 // cells (the padding row sits above row 1), Home and End go to the row's
 // ends, Enter or Space toggles.
 import { causalMask, fullMask, invertMask, resizeMask, toggleCell, togglePadding, windowMask } from './mask.js';
-import { el } from '../dom.js';
+import { el } from '../views/dom.js';
 
 export const MASK_CONVENTION =
   '1 = may attend (PyTorch SDPA boolean mask: True = take part in attention), 0 = may not. ' +

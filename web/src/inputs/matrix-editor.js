@@ -1,3 +1,8 @@
+// The inputs folder's entry. In the data's walk (compute/requests.js names
+// the file of each step) these editors replace the first steps: Q, K and V
+// typed or pasted by hand (this file) and the mask (mask-editor.js) go
+// straight into the request, with no text and no embeddings.
+//
 // The matrix editor: one matrix (Q, K or V) as an editable grid, with its
 // size, a paste box for CSV / JSON / NumPy text and a seeded random fill.
 // A draw-and-callback component: it parses with matrix-parse.js and fills
@@ -22,10 +27,10 @@
 //   q.getMatrix()           // a copy of the current matrix
 //   q.showError(message)    // '' hides it
 //   q.setDisabled(flag); q.destroy(); q.element (the <fieldset>)
-import { formatWeight } from '../format.js';
+import { formatWeight } from '../views/format.js';
 import { formatMatrixCsv, parseCell, parseMatrix, resizeMatrix, zeroMatrix } from './matrix-parse.js';
 import { ROLE_STREAMS, seededMatrix } from './random.js';
-import { el } from '../dom.js';
+import { el } from '../views/dom.js';
 
 const labelled = (text, input) => el('label', { className: 'matrix-field' }, [el('span', { textContent: text }), input]);
 

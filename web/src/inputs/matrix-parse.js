@@ -11,7 +11,7 @@
 //            torch.tensor([[...]]), and print()'s bracket form [[1. 2.] [3. 4.]]
 // Leading dimensions of size 1 are dropped ([[[1, 2]]] is 1 × 2), a flat list
 // is one row. Every error names the row and column (1-based) it is about.
-import { formatWeight } from '../format.js';
+import { formatWeight } from '../views/format.js';
 
 /** Most values accepted from one text (2^20): far more than a grid can show, few enough to parse at once. */
 export const MAX_MATRIX_CELLS = 1 << 20;

@@ -1,7 +1,7 @@
 // Query–key breakdown (BertViz's neuron view), draw-only: one bar per
 // dimension of a score's terms (q_d · k_d for dot-product variants), whose
 // sum is the score. It is given the terms; scoreterms.js computes them.
-import { formatWeight } from '../format.js';
+import { formatWeight } from './format.js';
 import { drawBars } from './bars.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

@@ -2,8 +2,8 @@
 // component. Clicking a head's map focuses it; hovering a cell of any map
 // marks the same cell in all of them. It is given weights [H, N, N] and
 // their average [N, N]; it knows no attention math.
-import { createScale, paletteTable, valuesToPixels } from '../colormap.js';
-import { downsampleRect } from '../stats.js';
+import { createScale, paletteTable, valuesToPixels } from './colormap.js';
+import { downsampleRect } from './row-stats.js';
 
 const TILE = 132; // CSS pixels per map
 

@@ -3,9 +3,9 @@
 // math. The values become one pixel each (ImageData into an offscreen canvas)
 // and that image is drawn scaled, so 2048 × 2048 stays smooth. Token text
 // reaches the page only through canvas fillText and textContent, never as HTML.
-import { createScale, paletteTable, valuesToPixels } from '../colormap.js';
-import { setHidden, setText } from '../dom.js';
-import { formatWeight, shortLabel } from '../format.js';
+import { createScale, paletteTable, valuesToPixels } from './colormap.js';
+import { setHidden, setText } from './dom.js';
+import { formatWeight, shortLabel } from './format.js';
 
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "Noto Color Emoji", sans-serif';
 const LABEL_PITCH = 14; // fewest CSS pixels between two drawn labels

@@ -6,8 +6,8 @@
 // Layouts: horizontal = queries in a column on the left, keys on the right;
 // vertical = queries in a row on top, keys below (suits CJK, whose tokens
 // are single characters).
-import { HEAD_COLORS } from '../colormap.js';
-import { shortLabel } from '../format.js';
+import { HEAD_COLORS } from './colormap.js';
+import { shortLabel } from './format.js';
 
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "Noto Color Emoji", sans-serif';
 const LABEL_PITCH = 14;

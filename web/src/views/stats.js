@@ -1,7 +1,7 @@
 // Row statistics, draw-only: entropy, max weight, argmax key and row sum of
 // every query in a paged table, and the mean weight by relative distance
 // i − j as a bar chart (a peak at 0 shows locality). stats.js computes them.
-import { formatWeight } from '../format.js';
+import { formatWeight } from './format.js';
 import { drawBars } from './bars.js';
 import { createPagedTable } from './table.js';
 

@@ -2,7 +2,7 @@
 // ÷ temperature, the mask, the max-subtracted exps, the normalised weights and
 // Σ weight · v = output, with the numbers the core computed for that row
 // (engine.attentionTrace), shown, never recomputed here.
-import { formatWeight } from '../format.js';
+import { formatWeight } from './format.js';
 import { createPagedTable } from './table.js';
 
 const num = (v) => formatWeight(v);

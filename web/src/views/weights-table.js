@@ -1,6 +1,6 @@
 // The weights of the shown head as a data table, draw-only: the accessible
 // alternative to the heatmap ("Show as table"), paged for large N.
-import { formatWeight } from '../format.js';
+import { formatWeight } from './format.js';
 import { createPagedTable } from './table.js';
 
 export function createWeightsTable({ root, onSelect = () => {} }) {

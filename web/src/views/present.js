@@ -1,14 +1,15 @@
 // What each view is given: pure functions from (state, result, tokens) to a
-// view's data. No DOM here; main.js passes these to the draw-only views.
+// view's data. No DOM here; the view registry (registry.js) passes these to
+// the draw-only views.
 //
-// result is model.js's { query, key, value, params, output, weights, heads, n }
-// or, for matrix and cross-attention inputs (requests.js), the same with
-// queries NQ, keys NK, dim D, valueDim DV and colTokens (key labels) besides;
-// tokens are the query labels. head is 1-based (as in the state), h = head − 1.
+// result is the one result type of compute/run.js: { query, key, value,
+// params, output, weights, heads, n, queries NQ, keys NK, dim D, valueDim DV,
+// rowTokens, colTokens (key labels), request, perf }; tokens are the query
+// labels. head is 1-based (as in the state), h = head − 1.
 import { formatGflops, formatMs } from './format.js';
 import { scoreTerms } from './scoreterms.js';
-import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from './model.js';
-import { averageHeads, distanceProfile, maxAbs, rowStats } from './stats.js';
+import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from '../compute/model.js';
+import { averageHeads, distanceProfile, maxAbs, rowStats } from './row-stats.js';
 
 /** The header of the score column of each variant. */
 const SCORE_NAMES = {

@@ -2,8 +2,8 @@
 // data-prop="<state property>"; its bounds come from the state table.
 // Indices (query, key) are 0-based in the state and the URL; a control marked
 // data-one-based shows them counted from 1, as the views number tokens.
-import { setHidden } from './dom.js';
-import { formatValue } from './state.js';
+import { setHidden } from '../views/dom.js';
+import { formatValue } from '../state/table.js';
 
 /** Replaces a select's options with items [{ value, label }]. */
 export function fillOptions(select, items) {

@@ -9,7 +9,7 @@
 // Both texts use the same seed, heads and width, so a token has the same
 // projections in either role; each text's positions start at 0.
 import { tokenize as defaultTokenize } from '../../../wasm/tokenize.js';
-import { paramsFor } from '../model.js';
+import { paramsFor } from './model.js';
 
 /** Longer texts are cut to their first MAX_TOKENS tokens (as the page does). */
 export const MAX_CROSS_TOKENS = 1024;

@@ -4,7 +4,8 @@
 // Legend: H heads, NQ queries, NK keys. weights a, b and diff are [H, NQ, NK];
 // diff = a − b, so positive (red on the diverging map) means variant a gives
 // that key more weight than variant b does.
-import { paramsFor } from '../model.js';
+import { headSlice, paramsFor } from './model.js';
+import { maxAbs } from '../views/row-stats.js';
 
 /**
  * diff = a − b elementwise, the largest |diff| and where it is
@@ -51,4 +52,22 @@ export function compareVariants(engine, { request, a, b, params = {}, seed = 0, 
   const first = run(a);
   const second = run(b);
   return { a: first, b: second, ...differenceOf(first.weights, second.weights, request) };
+}
+
+/**
+ * The result's request under state.variant (a) and state.compare (b):
+ * compareVariants' { a, b, diff [H, NQ, NK], maxAbsDiff, at }, and for the
+ * shown head (1-based) its diff [NQ, NK] and largest |a − b|.
+ */
+export function comparisonOf(engine, state, result, head) {
+  const run = compareVariants(engine, {
+    request: result.request,
+    a: state.variant,
+    b: state.compare,
+    params: result.params === undefined ? {} : { [state.variant]: result.params },
+    seed: state.seed,
+    k: state.k,
+  });
+  const headDiff = headSlice(run.diff, result.queries, result.keys, head - 1);
+  return { ...run, head, headDiff, headMaxAbsDiff: maxAbs(headDiff) };
 }

@@ -1,16 +1,16 @@
 // The variant comparison under the heatmap: the same request under the
 // state's variant (a) and state.compare (b) side by side, and a − b on a
 // diverging map (red: a gives the key more weight, blue: b does) with the
-// largest |a − b| of the shown head. Draw-only apart from asking
-// requests.comparisonOf for the numbers; built with createElement only.
-import { digestOf, headSlice, maxOf } from './model.js';
-import { comparisonOf } from './requests.js';
+// largest |a − b| of the shown head. Draw-only: compare(state, result, head)
+// gives the numbers (compute/compare.js comparisonOf); built with
+// createElement only.
+import { digestOf, headSlice, maxOf } from '../compute/model.js';
 import { formatWeight } from './format.js';
-import { createHeatmap } from './views/heatmap.js';
+import { createHeatmap } from './heatmap.js';
 import { el, setHidden } from './dom.js';
 
 /** root: the <section data-testid="compare">; onHover(row, col) shares the hovered cell. */
-export function createComparison({ root, engine, announcer, onHover }) {
+export function createComparison({ root, compare, announcer, onHover }) {
   const title = el('h3', { id: 'compare-title', className: 'view-heading' });
   const summary = el('p', { className: 'compare-max' });
   summary.dataset.testid = 'compare-max';
@@ -43,7 +43,7 @@ export function createComparison({ root, engine, announcer, onHover }) {
     setHidden(root, !on);
     if (!on) return null;
     const key = [state.variant, state.compare, head].join('|');
-    if (last.result !== result || last.key !== key) last = { result, key, run: comparisonOf(engine, state, result, head) };
+    if (last.result !== result || last.key !== key) last = { result, key, run: compare(state, result, head) };
     const { run } = last;
     const labels = { rows: result.queries, cols: result.keys, rowLabels: tokens, colLabels: result.colTokens ?? tokens, scale: state.scale, palette: state.palette };
     title.textContent = `${state.variant} (a) and ${state.compare} (b) on the same inputs, head ${head}`;

@@ -1,18 +1,19 @@
-// Wiring of the inputs panel: the Q, K and V matrix editors, the mask editor
-// and the choice of where a result is computed. The plain controls of the
-// panel (input mode, source, target, sizes, mask toggle) are data-prop
-// controls that main.js reads like every other; this module adds what is
-// not in the state: matrices edited by hand and the edited mask. Neither is
-// in the link, and the page says so.
+// Wiring of the inputs panel: the Q, K and V matrix editors and the mask
+// editor (web/src/inputs/). The plain controls of the panel (input mode,
+// source, target, sizes, mask toggle) are data-prop controls that main.js
+// reads like every other; this module adds what is not in the state:
+// matrices edited by hand and the edited mask. Neither is in the link, and
+// the page says so. It computes nothing: inputsOf gives the controller
+// (playground/controller.js) what compute/requests.js builds a request of.
 //
 // Shapes: Q [NQ, D], K [NK, D], V [NK, DV] as { rows, cols, data }; mask
 // [NQ, NK] (1 = may attend), keyPadding [NK] (1 = never attended).
-import { setHidden } from './dom.js';
-import { createMaskEditor } from './inputs/mask-editor.js';
-import { createMatrixEditor } from './inputs/matrix-editor.js';
-import { resizeMatrix } from './inputs/matrix-parse.js';
-import { MATRIX_MAX } from './state.js';
-import { createInputsModel, crossTokens, inputShape, seededMatrices } from './requests.js';
+import { setHidden } from '../views/dom.js';
+import { createMaskEditor } from '../inputs/mask-editor.js';
+import { createMatrixEditor } from '../inputs/matrix-editor.js';
+import { resizeMatrix } from '../inputs/matrix-parse.js';
+import { MATRIX_MAX } from '../state/table.js';
+import { crossTokens, inputShape, seededMatrices } from '../compute/requests.js';
 
 const ROLES = [
   { role: 'query', label: 'Q', description: 'queries × D: one row per query' },
@@ -25,8 +26,7 @@ const ROLES = [
  * onSizes({ nq, nk, d, dv }) when an editor changed a matrix's shape (a
  * paste of another size); refresh() when matrices or the mask changed.
  */
-export function createInputs({ engine, tokenize, elements, onSizes, refresh }) {
-  const compute = createInputsModel(engine);
+export function createInputs({ tokenize, elements, onSizes, refresh }) {
   let version = 0; // edits to matrices and mask, which are not in the state
   let edited = null; // { query, key, value } typed or pasted by hand; null: seeded from the state
   let seeded = { key: '', matrices: null };
@@ -135,15 +135,13 @@ export function createInputs({ engine, tokenize, elements, onSizes, refresh }) {
   }
 
   return {
-    /** True when the state needs more than the text model (compute.js) offers: other inputs, a mask, a comparison. */
-    usesPage: (state) => state.input !== 'text' || state.mask || state.compare !== 'none',
-
     /**
-     * The result for the state on the page ({ result, computedIn: 'page' });
-     * textTokens are the sentence's tokens (text mode). Throws with a
-     * readable message when the inputs cannot be computed.
+     * The inputs of the state for buildRequest: { inputs, mask }, inputs
+     * being { tokens } (text: textTokens, the sentence's tokens), { matrices }
+     * or { sourceTokens, targetTokens }, with version, the count of edits to
+     * matrices and mask. Shows the matrices and the mask editor as it goes.
      */
-    compute(state, textTokens) {
+    inputsOf(state, textTokens) {
       let inputs;
       if (state.input === 'matrix') {
         inputs = { matrices: matricesOf(state) };
@@ -154,10 +152,10 @@ export function createInputs({ engine, tokenize, elements, onSizes, refresh }) {
         inputs = { tokens: textTokens };
       }
       const mask = maskOf(state, inputShape(state, inputs));
-      return { result: compute(state, inputs, mask, version), computedIn: 'page' };
+      return { inputs: { ...inputs, version }, mask };
     },
 
-    /** Hides the mask editor when the state does not use it (the text model path). */
+    /** Hides the mask editor when the state does not use it (long input, an empty text). */
     idle(state) {
       if (!state.mask) setHidden(elements.maskArea, true);
     },

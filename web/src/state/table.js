@@ -1,3 +1,9 @@
+// The state folder's entry. In the data's walk (text -> tokens -> request ->
+// embeddings, Q, K, V -> kernel -> weights -> view; compute/requests.js names
+// the file of each step) the state is where it starts: the text and every
+// setting the walk reads, as the page's controls, a link or the element's
+// attributes give them.
+//
 // The playground's whole state: one declarative table of properties, each
 // parsed and clamped the same way whether it comes from a control or from the
 // URL hash (#text=...&variant=...&heads=...). With the seed in it, any view is
@@ -7,8 +13,8 @@
 // dropped, out-of-range values are clamped, and readHash reports every such
 // adjustment so the page can say so. Values are only ever parsed, never run or
 // inserted as HTML.
-import { LONG_MAX_TOKENS } from './long.js';
-import { MAX_TOKENS } from './model.js';
+import { LONG_MAX_TOKENS } from '../compute/long.js';
+import { MAX_TOKENS } from '../compute/model.js';
 
 export const DEFAULT_TEXT = "The animal didn't cross the street because it was too tired";
 
@@ -247,16 +253,32 @@ export function mergeAdjustments(a, b) {
   return merged;
 }
 
-/** One line for the page, e.g. "Adjusted from the link: heads 99 → 8; ignored: seed "abc"". */
-export function describeHashChanges({ adjustments = [], ignored = [] }) {
+/**
+ * One line for the page, e.g. "Adjusted from the link: heads 99 → 8. Ignored
+ * unreadable values: seed "abc"". source names where the values came from
+ * (the element says "the attributes").
+ */
+export function describeHashChanges({ adjustments = [], ignored = [] }, source = 'the link') {
   const parts = [];
   if (adjustments.length) {
-    parts.push(`Adjusted from the link: ${adjustments.map((a) => `${a.name} ${a.from} → ${a.to}`).join(', ')}`);
+    parts.push(`Adjusted from ${source}: ${adjustments.map((a) => `${a.name} ${a.from} → ${a.to}`).join(', ')}`);
   }
   if (ignored.length) {
     parts.push(`Ignored unreadable values: ${ignored.map((i) => `${i.name} "${i.from}"`).join(', ')}`);
   }
   return parts.join('. ');
+}
+
+/**
+ * Every change readHash made, one entry a property: { name, from, to,
+ * unreadable }, where to is the value used instead (for an unreadable value,
+ * the default).
+ */
+export function listChanges({ state, adjustments = [], ignored = [] }) {
+  return [
+    ...adjustments.map(({ name, from, to }) => ({ name, from, to, unreadable: false })),
+    ...ignored.map(({ name, from }) => ({ name, from, to: formatValue(state[name]), unreadable: true })),
+  ];
 }
 
 export function formatValue(value) {

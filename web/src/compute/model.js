@@ -1,6 +1,6 @@
-// Model helpers: from the playground state to attention weights through the
-// engine, and the small pure summaries the views need. No DOM here; the same
-// functions run on the page and in the worker (worker.js).
+// Constants and small pure helpers of results: sizes, head slices, digests,
+// and the variants' seeded parameters (the one engine call here). No DOM; the
+// same functions run on the page and in the worker (worker.js).
 //
 // Shapes (legend of core/include/attention/attention.h): H heads, N tokens
 // (queries = keys = N), D = DIM. query, key, value are [H, N, D]; weights is
@@ -59,15 +59,6 @@ export function needsWorker(n, heads) {
   return n > 256 || heads * n * n > 2 ** 20;
 }
 
-/** What Q/K/V depend on, and what the weights depend on beyond that: cache keys. */
-export function qkvKeyOf(state, tokens) {
-  return JSON.stringify([tokens, state.heads, state.seed]);
-}
-
-export function resultKeyOf(state, tokens) {
-  return JSON.stringify([qkvKeyOf(state, tokens), state.variant, state.causal, state.window, state.temperature, Math.min(state.k, tokens.length)]);
-}
-
 /** The variant's seeded parameters for `keys` keys of width dim (undefined for variants that need none). */
 export function paramsFor(engine, state, keys, dim = DIM) {
   return SEEDED_VARIANTS.has(state.variant)
@@ -75,86 +66,14 @@ export function paramsFor(engine, state, keys, dim = DIM) {
     : undefined;
 }
 
-/** The engine request of attention() for the state, Q/K/V and params. */
-export function attentionRequest(state, qkv, n, params) {
-  return {
-    query: qkv.query,
-    key: qkv.key,
-    value: qkv.value,
-    heads: state.heads,
-    queries: n,
-    keys: n,
-    dim: DIM,
-    variant: state.variant,
-    causal: state.causal,
-    window: state.window,
-    temperature: state.temperature,
-    params,
-  };
-}
-
-/**
- * Returns compute(state, tokens, qkv?) -> result, where result is
- * { query, key, value, params, output, weights, heads, n, perf } and perf is
- * { attentionMs, embedMs, flops }: the engine calls' times (embedMs null when
- * Q/K/V were reused) and attentionFlops of the request.
- * Q/K/V are remembered across calls while tokens, heads and seed stay the
- * same, and the result while nothing it depends on changes, so switching the
- * displayed head or retyping the same text costs nothing. report(stage) is
- * told 'embedding' and 'attention' as each starts (the worker's progress).
- * keepResult false: only Q/K/V are remembered, so the caller may transfer
- * the result's weights and output (the worker does).
- */
-export function createAttentionModel(engine, report = () => {}, { keepResult = true } = {}) {
-  let qkvKey = null;
-  let qkv = null;
-  let resultKey = null;
-  let result = null;
-
-  return function compute(state, tokens) {
-    const n = tokens.length;
-    const nextQkvKey = qkvKeyOf(state, tokens);
-    let embedMs = null;
-    if (nextQkvKey !== qkvKey) {
-      qkvKey = null;
-      report('embedding');
-      const embedded = timed(() => engine.embedText({ tokens, heads: state.heads, dim: DIM, seed: state.seed }));
-      qkv = embedded.value;
-      embedMs = embedded.ms;
-      qkvKey = nextQkvKey;
-      resultKey = null;
-    }
-    const nextResultKey = resultKeyOf(state, tokens);
-    if (nextResultKey !== resultKey) {
-      resultKey = null;
-      report('attention');
-      const params = paramsFor(engine, state, n);
-      const request = attentionRequest(state, qkv, n, params);
-      const run = timed(() => engine.attention(request));
-      const { output, weights } = run.value;
-      const perf = { attentionMs: run.ms, embedMs, flops: attentionFlops(request) };
-      result = { query: qkv.query, key: qkv.key, value: qkv.value, params, output, weights, heads: state.heads, n, perf };
-      if (keepResult) resultKey = nextResultKey;
-    }
-    const answer = result;
-    if (!keepResult) result = null;
-    return answer;
-  };
-}
-
-/**
- * The sizes of a result: queries NQ, keys NK, dim D and valueDim DV. Text
- * results are square (NQ = NK = n, D = DV = DIM); matrix and cross-attention
- * results (requests.js) carry their own.
- */
+/** The sizes of a result (run.js): queries NQ, keys NK, dim D and valueDim DV. */
 export function shapeOf(result) {
-  const dim = result.dim ?? DIM;
-  return { queries: result.queries ?? result.n, keys: result.keys ?? result.n, dim, valueDim: result.valueDim ?? dim };
+  return { queries: result.queries, keys: result.keys, dim: result.dim, valueDim: result.valueDim };
 }
 
-/** The engine.attention request that made result (kept on it, or rebuilt from the state for text). */
-export function requestOf(state, result) {
-  return result.request ?? attentionRequest(state, result, result.n, result.params);
+/** The engine.attention request that made result. */
+export function requestOf(result) {
+  return result.request;
 }
 
 /**
@@ -162,8 +81,8 @@ export function requestOf(state, result) {
  * (engine.attentionTrace): see AttentionTrace in wasm/index.d.ts.
  * head and row are 0-based.
  */
-export function traceRow(engine, state, result, head, row) {
-  return engine.attentionTrace({ ...requestOf(state, result), head, row });
+export function traceRow(engine, result, head, row) {
+  return engine.attentionTrace({ ...requestOf(result), head, row });
 }
 
 /** The [NQ, NK] weights of head h (0-based), as a view into weights [H, NQ, NK]. */

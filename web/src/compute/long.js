@@ -6,16 +6,18 @@
 // (at most OVERVIEW_MAX), b = queries and c = keys per overview cell, Z = the
 // zoomed region's side (at most ZOOM_MAX).
 //
+// Long input is a row plan over the same request (requests.js
+// buildLongRequest, run.js): rows come from a rows source, this thread's
+// engine (engineRows) or the worker pool (poolRows, the rows of each block
+// split across its threads).
 // overview: pass 1 walks the queries in blocks of R rows (a multiple of b),
-// each computed by engine.prepareRows's rowsInto into one weights buffer
-// [R, N] (the head's Q, K and V copied and K packed once, not per block;
-// no fresh 16 MiB array per block); pass 2 adds each block into the cells it
-// covers, so memory stays O(R·N). Each cell is the MEAN of the weights of its b × c block
+// each from the rows source as weights [R, N]; pass 2 adds each block into
+// the cells it covers, so memory stays O(R·N). Each cell is the MEAN of the weights of its b × c block
 // (edge cells: of the rows and keys they have).
 // zoom: the exact weights of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1, one
-// rows call and a key slice.
-import { mulberry32 } from './inputs/random.js';
-import { attentionRequest, DIM, paramsFor } from './model.js';
+// block of rows and a key slice.
+import { mulberry32 } from '../inputs/random.js';
+import { DIM } from './model.js';
 
 export const LONG_MAX_TOKENS = 16384;
 export const OVERVIEW_MAX = 512;
@@ -50,11 +52,56 @@ export function zoomAround(n, grid, row, col) {
   return { q0: clamp(centre(row, grid.b)), k0: clamp(centre(col, grid.c)), size };
 }
 
-/** The request of one head (0-based) of Q/K/V [H, N, D], as a one-head request. */
-function headRequest(engine, state, qkv, n, head) {
+/**
+ * The engine request of one head (0-based) of Q/K/V [H, N, D] under the
+ * request's options: a one-head request [1, N, D] on views of the tensors.
+ */
+export function headRequest(request, qkv, head, params) {
+  const n = request.queries;
   const slice = (t) => t.subarray(head * n * DIM, (head + 1) * n * DIM);
-  const one = { query: slice(qkv.query), key: slice(qkv.key), value: slice(qkv.value) };
-  return attentionRequest({ ...state, heads: 1 }, one, n, paramsFor(engine, state, n));
+  return {
+    query: slice(qkv.query), key: slice(qkv.key), value: slice(qkv.value),
+    heads: 1, queries: n, keys: n, dim: DIM,
+    variant: request.variant, causal: request.causal, window: request.window, temperature: request.temperature, params,
+  };
+}
+
+/**
+ * Rows of a one-head request from this thread's engine: rows(begin, end) ->
+ * { output [end − begin, D], weights [end − begin, N] }, views into buffers
+ * reused by the next call (engine.prepareRows: the head's Q, K and V copied
+ * and K packed once, not per block; no fresh array per block). release()
+ * frees the prepared copies.
+ */
+export function engineRows(engine, request) {
+  const prepared = engine.prepareRows({ ...request, needWeights: true });
+  let block = new Float32Array(0);
+  let output = new Float32Array(0);
+  return {
+    rows(begin, end) {
+      const count = end - begin;
+      if (block.length < count * request.keys) block = new Float32Array(count * request.keys);
+      if (output.length < count * DIM) output = new Float32Array(count * DIM);
+      const into = { output: output.subarray(0, count * DIM), weights: block.subarray(0, count * request.keys) };
+      prepared.rowsInto({ h0: 0, h1: 1, begin, end }, into);
+      return into;
+    },
+    release: () => prepared.release(),
+  };
+}
+
+/** Rows of a one-head request from the worker pool (wasm/pool.js): the rows split across its threads. */
+export function poolRows(pool, request) {
+  return {
+    rows: (begin, end) => pool.attention({ ...request, needWeights: true, rows: { begin, end } }),
+    release() {},
+  };
+}
+
+/** How many query rows one overview block has: a multiple of b, about BLOCK_FLOATS weights. */
+export function blockRowsOf(n) {
+  const { b } = overviewGrid(n);
+  return Math.min(n, Math.max(b, Math.floor(BLOCK_FLOATS / n / b) * b));
 }
 
 // pass 2: adds the weights [end − begin, N] of queries begin .. end−1 into
@@ -73,28 +120,22 @@ function addToCells(sums, grid, weights, begin, end, n) {
 }
 
 /**
- * The overview of head `head` (0-based): { values [rows, cols] (means),
- * rows, cols, b, c, output [N, D], n }. progress(fraction) after each block.
+ * The overview of N tokens from a rows source (engineRows or poolRows; its
+ * rows may be a value or a promise): { values [rows, cols] (means), rows,
+ * cols, b, c, output [N, D], n }. progress(fraction) after each block.
  */
-export function computeOverview(engine, state, qkv, n, head, progress = () => {}) {
-  const request = headRequest(engine, state, qkv, n, head);
+export async function computeOverview(source, n, progress = () => {}) {
   const grid = overviewGrid(n);
   const sums = new Float64Array(grid.rows * grid.cols);
   const output = new Float32Array(n * DIM);
-  const blockRows = Math.min(n, Math.max(grid.b, Math.floor(BLOCK_FLOATS / n / grid.b) * grid.b));
-  const block = new Float32Array(blockRows * n);
-  const prepared = engine.prepareRows({ ...request, needWeights: true });
-  try {
-    for (let begin = 0; begin < n; begin += blockRows) {
-      const end = Math.min(n, begin + blockRows);
-      // pass 1: the exact weights [end − begin, N] of this block of queries
-      const weights = block.subarray(0, (end - begin) * n);
-      prepared.rowsInto({ h0: 0, h1: 1, begin, end }, { output: output.subarray(begin * DIM, end * DIM), weights });
-      addToCells(sums, grid, weights, begin, end, n);
-      progress(end / n);
-    }
-  } finally {
-    prepared.release();
+  const blockRows = blockRowsOf(n);
+  for (let begin = 0; begin < n; begin += blockRows) {
+    const end = Math.min(n, begin + blockRows);
+    // pass 1: the exact weights [end − begin, N] of this block of queries
+    const block = await source.rows(begin, end);
+    output.set(block.output, begin * DIM);
+    addToCells(sums, grid, block.weights, begin, end, n);
+    progress(end / n);
   }
   const values = new Float32Array(sums.length);
   for (let ci = 0; ci < grid.rows; ci++) {
@@ -107,10 +148,9 @@ export function computeOverview(engine, state, qkv, n, head, progress = () => {}
   return { values, ...grid, output, n };
 }
 
-/** The exact weights [Z, Z] of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1 of head `head` (0-based). */
-export function computeZoom(engine, state, qkv, n, head, { q0, k0, size }) {
-  const request = headRequest(engine, state, qkv, n, head);
-  const { weights } = engine.attention({ ...request, rows: { begin: q0, end: q0 + size } });
+/** The exact weights [Z, Z] of queries q0 .. q0+Z−1 and keys k0 .. k0+Z−1, from a rows source. */
+export async function computeZoom(source, n, { q0, k0, size }) {
+  const { weights } = await source.rows(q0, q0 + size);
   const values = new Float32Array(size * size);
   for (let i = 0; i < size; i++) values.set(weights.subarray(i * n + k0, i * n + k0 + size), i * size);
   return { values, q0, k0, size, n };

@@ -3,10 +3,10 @@
 // heatmap of the shown head (the output view: the output map on its
 // diverging scale); CSV and JSON are all heads' weights; "Copy as PyTorch"
 // rebuilds the current request (Q, K, V, mask, options) in Python.
-import { heatmapSvg } from './export/svg.js';
-import { createExportToolbar } from './export/toolbar.js';
-import { requestOf } from './model.js';
-import { allWeightsOf, outputData } from './present.js';
+import { heatmapSvg } from './svg.js';
+import { createExportToolbar } from './toolbar.js';
+import { requestOf } from '../compute/model.js';
+import { allWeightsOf, outputData } from '../views/present.js';
 
 /** The canvas each view draws on; views without one (steps, breakdown, stats) have no PNG. */
 const CANVAS_OF = {
@@ -40,7 +40,7 @@ export function createExport({ container, current }) {
         palette: state.palette,
         scale: state.scale,
         state,
-        request: requestOf(state, result),
+        request: requestOf(result),
         output: result.output,
       };
     },

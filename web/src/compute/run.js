@@ -1,0 +1,121 @@
+// Runs a request (requests.js) on an engine: embeddings, Q, K, V, the
+// attention kernel, and one result. No DOM here; the same runner computes on
+// the page, in the worker (worker.js) and, for long input, over the pool's
+// rows (transport.js chooses).
+//
+// A result is { query, key, value, params, output, weights [H, NQ, NK],
+// heads, n: NQ, queries, keys, dim, valueDim, rowTokens, colTokens, request,
+// perf }: request is the engine.attention request that made it, perf
+// { attentionMs, embedMs, flops, withEmbedding? } the engine calls' times
+// (embedMs null when Q/K/V were reused) and attentionFlops of the request.
+// A long request's result is its overview { long: 'overview', values
+// [rows, cols], rows, cols, b, c, output [N, D], n, ms } or its zoomed
+// region { long: 'zoom', values [Z, Z], q0, k0, size, n, ms } (long.js).
+import { crossAttention } from './cross.js';
+import { computeOverview, computeZoom, engineRows, headRequest, poolRows } from './long.js';
+import { attentionFlops, paramsFor, timed } from './model.js';
+
+/**
+ * Returns { compute(request, options) }. compute gives the request's result;
+ * a long request's is a promise, with options { pool, progress(fraction) }:
+ * rows from the pool when one is given, else from this engine. report(stage)
+ * is told 'embedding' and 'attention' as each starts (the worker's progress).
+ * Q/K/V are remembered while the tokens, heads and seed stay the same, and
+ * the last result while its key stays the same, so switching the displayed
+ * head or retyping the same text costs nothing. keepResult false: only Q/K/V
+ * are remembered, so the caller may transfer the result's arrays (the worker
+ * does).
+ */
+export function createRunner(engine, { report = () => {}, keepResult = true } = {}) {
+  let embedded = { key: null, qkv: null };
+  let last = { key: null, result: null };
+
+  /** Q/K/V of a text request's tokens, and the time embedding took (null when remembered). */
+  function qkvOf(request) {
+    const key = JSON.stringify([request.embed.queryTokens, request.heads, request.seed, request.dim]);
+    if (embedded.key === key) return { qkv: embedded.qkv, embedMs: null };
+    embedded = { key: null, qkv: null };
+    report('embedding');
+    const run = timed(() => engine.embedText({ tokens: request.embed.queryTokens, heads: request.heads, dim: request.dim, seed: request.seed }));
+    embedded = { key, qkv: run.value };
+    return { qkv: run.value, embedMs: run.ms };
+  }
+
+  /** The engine request of a text or matrix request on Q/K/V qkv. */
+  function engineRequest(request, qkv) {
+    const { heads, queries, keys, dim, valueDim, variant, causal, window, temperature } = request;
+    return {
+      query: qkv.query, key: qkv.key, value: qkv.value,
+      heads, queries, keys, dim, valueDim, variant, causal, window, temperature,
+      params: paramsFor(engine, request, keys, dim),
+      ...(request.mask ? { mask: request.mask, keyPadding: request.keyPadding } : {}),
+    };
+  }
+
+  function computeNow(request) {
+    if (request.mode === 'cross') {
+      // crossAttention embeds both texts and attends in one call: its time includes the embedding.
+      const { value: run, ms } = timed(() => crossAttention(engine, {
+        source: request.embed.keyTokens, target: request.embed.queryTokens, heads: request.heads, seed: request.seed,
+        dim: request.dim, variant: request.variant, causal: request.causal, window: request.window,
+        temperature: request.temperature, k: request.k, maxTokens: Math.max(request.queries, request.keys),
+        ...(request.mask ? { mask: request.mask, keyPadding: request.keyPadding } : {}),
+      }));
+      return resultOf(request, run.request, run, { attentionMs: ms, embedMs: null, withEmbedding: true });
+    }
+    const { qkv, embedMs } = request.matrices ? { qkv: request.matrices, embedMs: null } : qkvOf(request);
+    report('attention');
+    const call = engineRequest(request, qkv);
+    const run = timed(() => engine.attention(call));
+    return resultOf(request, call, run.value, { attentionMs: run.ms, embedMs });
+  }
+
+  async function computeLong(request, { pool = null, progress = () => {} } = {}) {
+    const { qkv } = qkvOf(request);
+    const start = performance.now();
+    const one = headRequest(request, qkv, request.head, paramsFor(engine, request, request.keys));
+    const source = pool ? poolRows(pool, one) : engineRows(engine, one);
+    try {
+      const result = request.plan === 'zoom'
+        ? { long: 'zoom', ...(await computeZoom(source, request.queries, request.region)) }
+        : { long: 'overview', ...(await computeOverview(source, request.queries, progress)) };
+      result.ms = performance.now() - start;
+      return result;
+    } finally {
+      source.release();
+    }
+  }
+
+  function compute(request, options) {
+    if (request.mode === 'long') return computeLong(request, options);
+    if (last.key === request.key) return last.result;
+    last = { key: null, result: null };
+    const result = computeNow(request);
+    if (keepResult) last = { key: request.key, result };
+    return result;
+  }
+
+  return { compute };
+}
+
+/** The one result type (see above) of request, made by the engine call `call` with answer { weights, output }. */
+function resultOf(request, call, { weights, output }, times) {
+  return {
+    query: call.query,
+    key: call.key,
+    value: call.value,
+    params: call.params,
+    output,
+    weights,
+    heads: call.heads,
+    n: call.queries,
+    queries: call.queries,
+    keys: call.keys,
+    dim: call.dim,
+    valueDim: call.valueDim ?? call.dim,
+    rowTokens: request.rowTokens,
+    colTokens: request.colTokens,
+    request: call,
+    perf: { ...times, flops: attentionFlops(call) },
+  };
+}

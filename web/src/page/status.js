@@ -1,0 +1,46 @@
+// The page's status, perf and progress lines: pure functions of the frame
+// (playground/controller.js) to the words shown. No DOM here.
+import { MAX_TOKENS, shapeOf } from '../compute/model.js';
+
+/** The status line under the figure for a computed frame of the text, matrix or cross input. */
+export function statusOf(state, result, cutFrom, head) {
+  const { queries, keys } = shapeOf(result);
+  if (state.input === 'matrix') return `Q ${queries} × ${result.dim}, K ${keys} × ${result.dim}, V ${keys} × ${result.valueDim} · ${state.variant}`;
+  if (state.input === 'cross') return `${queries} target × ${keys} source tokens · ${state.variant} · head ${head} of ${result.heads}`;
+  if (cutFrom) return `Showing the first ${MAX_TOKENS} of ${cutFrom} tokens`;
+  return `${queries} token${queries === 1 ? '' : 's'} · ${state.variant} · head ${head} of ${result.heads}`;
+}
+
+/** The status line of long input: its tokens (cut or not), variant, head and whether zoomed. */
+export function longStatusOf(state, request, total) {
+  const n = request.queries;
+  const cut = total > n ? ` (the first ${n} of ${total})` : '';
+  return `${n} tokens${cut} · ${state.variant} · head ${request.head + 1} of ${state.heads} · ${request.plan === 'zoom' ? 'zoomed' : 'overview'}`;
+}
+
+/** The perf line of long input: its time, and where it ran (the worker, or the pool and its threads). */
+export function longPerfOf(request, result, computedIn, threads) {
+  const what = request.plan === 'zoom' ? 'Zoomed region' : 'Overview and output';
+  const where = computedIn === 'pool' ? `in the worker pool (${threads} threads)` : 'in the worker';
+  return `${what}: ${result.ms.toFixed(0)} ms ${where}`;
+}
+
+const STAGE_WORDS = { queued: 'waiting', loading: 'starting the worker', embedding: 'embedding', attention: 'attention' };
+const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
+
+/**
+ * The progress bar and its line while request is computed in the background:
+ * { max, value, text }. progress is a stage word or, for long input, the
+ * fraction done.
+ */
+export function progressOf(request, progress) {
+  if (request.mode === 'long') {
+    const what = `${request.plan === 'zoom' ? 'the zoomed region' : 'the overview'} of ${request.queries} tokens`;
+    if (typeof progress === 'number') {
+      return { max: 1, value: progress, text: `Computing ${what} in the background: ${Math.round(progress * 100)}%…` };
+    }
+    return { max: 1, value: 0, text: `Computing ${what} in the background: ${progress}…` };
+  }
+  const what = STAGE_WORDS[progress] ?? progress;
+  return { max: 3, value: STAGES[progress] ?? 0, text: `Computing ${request.queries} tokens × ${request.heads} heads in the background: ${what}…` };
+}
