@@ -125,7 +125,8 @@ export const tokenizerCasesFile = path.join(root, 'tests', 'core', 'fixtures', '
 
 // Binary reference file, little-endian:
 //   magic "USEREF01", u32 sentence count, then per sentence:
-//   u32 text byte length, UTF-8 text, u32 id count N, N x i32 ids,
+//   u32 text byte length, UTF-8 text, the same for the text after NFKC (what
+//   the core's tokenizer takes), u32 id count N, N x i32 ids,
 //   u32 layer count L, per layer: u32 heads H, u32 tokens T, H*T*T x f32,
 //   u32 embedding width E, E x f32.
 // Attention covers the tokens the graph kept (at most 128 of the N ids).
@@ -135,7 +136,9 @@ export function encodeReference(records) {
   parts.push(u32(records.length));
   for (const { text, ids, attentions, embedding } of records) {
     const utf8 = Buffer.from(text, 'utf8');
-    parts.push(u32(utf8.length), utf8, u32(ids.length), Buffer.from(Int32Array.from(ids).buffer));
+    const normalized = Buffer.from(text.normalize('NFKC'), 'utf8');
+    parts.push(u32(utf8.length), utf8, u32(normalized.length), normalized);
+    parts.push(u32(ids.length), Buffer.from(Int32Array.from(ids).buffer));
     parts.push(u32(attentions.length));
     for (const { heads, tokens, data } of attentions) {
       parts.push(u32(heads), u32(tokens), Buffer.from(Float32Array.from(data).buffer));
