@@ -160,6 +160,28 @@ TEST(TfjsGraphLoader, NaNInTheWeightsNamesTheShardTheTensorAndTheElement) {
   EXPECT_MENTIONS(message, "weights must be finite");
 }
 
+TEST(TfjsGraphLoader, EveryTruncationOrCorruptedByteOfModelJsonIsAnErrorOrAModelNeverACrash) {
+  const std::vector<char>& json = real().model_json;
+  std::uint64_t state = 14;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::size_t cut = next() % json.size();
+    EXPECT_THROW(parse_tfjs_model_json(json.data(), cut, "model.json"), std::invalid_argument) << "cut at " << cut;
+  }
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<char> changed = json;
+    changed[next() % changed.size()] = static_cast<char>(next() & 0xFF);
+    try {
+      const TfjsGraphManifest manifest = parse_tfjs_model_json(changed.data(), changed.size(), "model.json");
+      load_tfjs_weights(manifest, real().views());
+    } catch (const std::invalid_argument&) {
+    }
+  }
+}
+
 // A small model.json, for the cases the real files cannot show.
 std::string tiny_model(const std::string& weights, const std::string& paths = R"(["s1", "s2"])",
                        const std::string& op = "Const") {
