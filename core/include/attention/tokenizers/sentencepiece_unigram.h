@@ -14,9 +14,11 @@
 //           code units, with runs of unknown ids merged into one.
 //
 // Normalisation: the reference applies String.prototype.normalize('NFKC')
-// first. This class does not (the core carries no Unicode tables); the caller
-// passes NFKC text, as the JS layer does with the very function the reference
-// uses. Legend: P pieces, L code points of the text.
+// first, so its ids follow the Unicode version of the JS engine it runs in
+// (Node 20 here has Unicode 17; Debian's tables are 15). This class does not
+// normalise: the caller passes NFKC text, and the JS layer makes it with that
+// same function, so the two agree in every engine, which tables frozen into
+// the core could not promise. Legend: P pieces, L code points of the text.
 #pragma once
 
 #include <cstdint>
