@@ -5,9 +5,12 @@
 // for the core: every layer's and head's attention within 1e-4 (absolute),
 // the embedding at cosine >= 0.9999.
 #include <attention/loaders/use_lite.h>
+#include <attention/models/use_lite.h>
+#include <attention/transformer.h>
 #include <attention/tokenizers/sentencepiece_unigram.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -118,6 +121,37 @@ TEST(UseLiteParity, TokenizerLoaderAndGraphReadingMatchTensorFlowJsOnTheCorpus) 
   EXPECT_GE(worst_cosine, 0.9999) << "for \"" << worst_cosine_at << "\"";
   std::printf("worst attention error %.3g (%s); worst embedding cosine %.9f\n", worst_attention,
               worst_attention_at.c_str(), worst_cosine);
+}
+
+// The same corpus through the core's own float32 forward pass (the one the
+// WASM build runs with SIMD): the tolerances, against TF.js.
+TEST(UseLiteParity, TheCoresForwardPassMatchesTensorFlowJsOnTheCorpus) {
+  const attention::TransformerModel model = attention::use_lite_model(load_use_lite());
+  const auto records = attention_test::read_use_lite_reference(ATTN_USE_LITE_REFERENCE);
+  ASSERT_GE(records.size(), 50u);
+  double worst_attention = 0, worst_cosine = 1;
+  for (const auto& r : records) {
+    // The graph keeps the first max_tokens; the core refuses more, so the caller cuts.
+    const int T = std::min(static_cast<int>(r.ids.size()), model.config.max_tokens);
+    const auto got = attention::transformer_forward(model.config, model.weights, r.ids.data(), nullptr, T);
+    ASSERT_EQ(got.attentions.size(), r.attentions.size()) << r.text;
+    for (std::size_t l = 0; l < r.attentions.size(); ++l) {
+      ASSERT_EQ(got.attentions[l].size(), r.attentions[l].data.size()) << r.text;
+      for (std::size_t i = 0; i < got.attentions[l].size(); ++i) {
+        worst_attention = std::max(worst_attention, std::fabs(static_cast<double>(got.attentions[l][i]) - r.attentions[l].data[i]));
+      }
+    }
+    double ab = 0, aa = 0, bb = 0;
+    for (std::size_t i = 0; i < r.embedding.size(); ++i) {
+      ab += static_cast<double>(got.embedding[i]) * r.embedding[i];
+      aa += static_cast<double>(got.embedding[i]) * got.embedding[i];
+      bb += static_cast<double>(r.embedding[i]) * r.embedding[i];
+    }
+    worst_cosine = std::min(worst_cosine, ab / std::sqrt(aa * bb));
+  }
+  EXPECT_LE(worst_attention, 1e-4);
+  EXPECT_GE(worst_cosine, 0.9999);
+  std::printf("core forward: worst attention error %.3g; worst embedding cosine %.9f\n", worst_attention, worst_cosine);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,14 @@ struct TransformerWeights {
   const float* final_norm_bias = nullptr;
   const float* pool = nullptr;  // [C last, C last] with pool_dense_tanh
   const float* pool_bias = nullptr;
+};
+
+// A loaded model: its config, its weights, and whatever owns the buffers the
+// weights view (a loader's tensors), kept alive together.
+struct TransformerModel {
+  TransformerConfig config;
+  TransformerWeights weights;
+  std::shared_ptr<const void> storage;
 };
 
 struct TransformerOutputs {
