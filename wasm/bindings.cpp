@@ -19,10 +19,13 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attention/attention.h"
+#include "attention/models/load.h"
 #include "attention/text.h"
+#include "attention/transformer.h"
 
 namespace {
 
@@ -272,6 +275,97 @@ int first_non_finite_call(std::uint32_t address, int n) {
   return -1;
 }
 
+// A loaded model (engine.loadModel in model.js): the model, its tokenizer, the
+// ids of the last encode and the tokenizer's pieces as one text.
+struct ModelHandle {
+  attention::LoadedModel loaded;
+  std::vector<std::int32_t> ids;
+  std::string pieces;  // every piece, each followed by '\0', in id order
+};
+
+// files: `count` records of 4 slots (name address, name bytes, data address,
+// data bytes). The address of a new ModelHandle, or 0 with lastError set.
+std::uint32_t model_load_call(std::uint32_t files, int count) {
+  ModelHandle* handle = nullptr;
+  guarded([&] {
+    if (count < 0 || count > 4096) throw std::invalid_argument("files: expected 0 to 4096 files");
+    const std::uint32_t* slots = at<const std::uint32_t>(files);
+    std::vector<attention::ModelFile> list;
+    for (int i = 0; i < count; ++i) {
+      const std::uint32_t* f = slots + 4 * i;
+      list.push_back({std::string(at<const char>(f[0]), f[1]), at<const std::uint8_t>(f[2]), f[3]});
+    }
+    auto loaded = attention::load_model(list);
+    handle = new ModelHandle{std::move(loaded), {}, {}};
+    const attention::SentencePieceUnigram& t = *handle->loaded.tokenizer;
+    for (int id = 0; id < t.size(); ++id) handle->pieces.append(t.piece(id)).push_back('\0');
+  });
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(handle));
+}
+
+ModelHandle& model_at(std::uint32_t handle) { return *at<ModelHandle>(handle); }
+
+// info [5 + 3 * layers] int32: layers, vocab, max_tokens, output width, 1 if
+// the model makes a sentence embedding; then heads, width_in, width_out per layer.
+// The caller sizes info from info_size.
+int model_info_size_call(std::uint32_t handle) {
+  return 5 + 3 * static_cast<int>(model_at(handle).loaded.model.config.layers.size());
+}
+
+void model_info_call(std::uint32_t handle, std::uint32_t info) {
+  const attention::TransformerConfig& c = model_at(handle).loaded.model.config;
+  std::int32_t* out = at<std::int32_t>(info);
+  out[0] = static_cast<std::int32_t>(c.layers.size());
+  out[1] = c.vocab;
+  out[2] = c.max_tokens;
+  out[3] = c.layers.back().width_out;
+  out[4] = c.pooling != attention::Pooling::none ? 1 : 0;
+  for (std::size_t l = 0; l < c.layers.size(); ++l) {
+    out[5 + 3 * l] = c.layers[l].heads;
+    out[6 + 3 * l] = c.layers[l].width_in;
+    out[7 + 3 * l] = c.layers[l].width_out;
+  }
+}
+
+// The pieces text (see ModelHandle); its length in bytes at length_out.
+std::uint32_t model_pieces_call(std::uint32_t handle, std::uint32_t length_out) {
+  const std::string& pieces = model_at(handle).pieces;
+  *at<std::uint32_t>(length_out) = static_cast<std::uint32_t>(pieces.size());
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(pieces.data()));
+}
+
+// Tokenizes `bytes` of UTF-8 (NFKC-normalised by the JS layer); the count of
+// ids goes to count_out and the ids stay in the handle (model_ids).
+int model_encode_call(std::uint32_t handle, std::uint32_t text, int bytes, std::uint32_t count_out) {
+  return guarded([&] {
+    ModelHandle& m = model_at(handle);
+    m.ids = m.loaded.tokenizer->encode(std::string(at<const char>(text), static_cast<std::size_t>(bytes)));
+    *at<std::int32_t>(count_out) = static_cast<std::int32_t>(m.ids.size());
+  });
+}
+
+std::uint32_t model_ids_call(std::uint32_t handle) {
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(model_at(handle).ids.data()));
+}
+
+// The forward pass over ids [T]; outputs into the caller's buffers:
+// attentions [sum over layers of NH * T * T], hidden [T, C last], embedding
+// [C last] (0 when the model makes none).
+int model_run_call(std::uint32_t handle, std::uint32_t ids, int tokens, std::uint32_t attentions,
+                   std::uint32_t hidden, std::uint32_t embedding) {
+  return guarded([&] {
+    const attention::TransformerModel& model = model_at(handle).loaded.model;
+    const attention::TransformerOutputs out =
+        attention::transformer_forward(model.config, model.weights, at<const std::int32_t>(ids), nullptr, tokens);
+    float* a = at<float>(attentions);
+    for (const std::vector<float>& layer : out.attentions) a = std::copy(layer.begin(), layer.end(), a);
+    std::copy(out.hidden.begin(), out.hidden.end(), at<float>(hidden));
+    if (embedding) std::copy(out.embedding.begin(), out.embedding.end(), at<float>(embedding));
+  });
+}
+
+void model_release_call(std::uint32_t handle) { delete at<ModelHandle>(handle); }
+
 // The NUL-terminated message of the last failed call.
 std::uint32_t last_error_call() { return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(g_last_error)); }
 
@@ -295,6 +389,14 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   function("seededGeneral", &seeded_general_call);
   function("seededAdditive", &seeded_additive_call);
   function("firstNonFinite", &first_non_finite_call);
+  function("modelLoad", &model_load_call);
+  function("modelInfoSize", &model_info_size_call);
+  function("modelInfo", &model_info_call);
+  function("modelPieces", &model_pieces_call);
+  function("modelEncode", &model_encode_call);
+  function("modelIds", &model_ids_call);
+  function("modelRun", &model_run_call);
+  function("modelRelease", &model_release_call);
   function("lastError", &last_error_call);
   function("heapBytesInUse", &heap_bytes_in_use_call);
 }

@@ -199,6 +199,8 @@ export interface Limits {
 }
 
 export interface AttentionEngine {
+  /** A pretrained model run by this engine's core. */
+  loadModel(source: ModelSource, options?: ModelLoadOptions): Promise<Model>;
   attention(request: AttentionRequest & { needWeights: false }): AttentionOutput;
   attention(request: AttentionRequest & { needWeights?: true }): AttentionWithWeights;
   attention(request: AttentionRequest): AttentionResult;
@@ -266,6 +268,57 @@ export interface LoadOptions {
 }
 
 export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
+
+/** The bundled models, by name. */
+export type BundledModel = 'use-lite';
+
+/** Where a model comes from: a bundled model's name, or its files by name (model.json, shards, vocab.json). */
+export type ModelSource = BundledModel | { files: Record<string, Uint8Array> };
+
+export interface ModelLoadOptions {
+  /** Called as a bundled model's files are read, with bytes so far and in all. */
+  onProgress?: (progress: { loaded: number; total: number }) => void;
+}
+
+export interface ModelInfo {
+  name: string;
+  family: 'use';
+  layers: number;
+  /** heads of each layer */
+  headsPerLayer: readonly number[];
+  /** the width each layer's attention works at (heads · head width) */
+  widthPerLayer: readonly number[];
+  /** width of the last layer's output and of the embedding */
+  outputWidth: number;
+  vocabSize: number;
+  /** longer input is cut to this many tokens */
+  maxTokens: number;
+}
+
+export interface ModelRun {
+  /** the model's own pieces (SentencePiece marks a word's start with ▁) */
+  tokens: string[];
+  ids: Int32Array;
+  /** tokens before the cut to info.maxTokens */
+  total: number;
+  /** one per layer, [heads, T, T]: row = query token, column = key token */
+  attentions: Float32Array[];
+  /** the last layer's output, [T, outputWidth] */
+  hidden: Float32Array;
+  /** the model's sentence vector [outputWidth] (unit length for use-lite) */
+  embedding: Float32Array | null;
+}
+
+export interface Model {
+  readonly info: ModelInfo;
+  tokenize(text: string): { tokens: string[]; ids: Int32Array };
+  run(request: { text: string } | { ids: Int32Array | readonly number[] }): ModelRun;
+  /** frees the model's memory in the engine */
+  release(): void;
+}
+
+/** A pretrained model on an engine of its own. */
+export function loadModel(source: ModelSource, options?: LoadOptions & ModelLoadOptions): Promise<Model>;
 
 /**
  * A pool of workers (Web Workers in browsers, worker_threads in Node), each

@@ -9,6 +9,7 @@ import {
   ATTENTION_RECORD, MULTI_HEAD_RECORD, TRACE_RECORD, check, recordBytes, variantCode, writeRecord,
 } from './call-records.js';
 
+import { loadModelInto } from './model.js';
 import { importGlue, isNode, readPackagedWasm } from './packaged.js';
 
 export { tokenize } from './tokenize.js';
@@ -31,6 +32,17 @@ export async function loadAttention(options = {}) {
   const createAttentionCore = await importGlue();
   const core = await createAttentionCore(wasmBinary ? { wasmBinary } : {});
   return new AttentionEngine(core);
+}
+
+/**
+ * A pretrained model on an engine of its own (loadAttention(options), then
+ * engine.loadModel(source, options)); see AttentionEngine.loadModel.
+ */
+export async function loadModel(source, options = {}) {
+  requireObject('options', options);
+  const { wasmBinary, wasmModule, onProgress } = options;
+  const engine = await loadAttention({ wasmBinary, wasmModule });
+  return engine.loadModel(source, { onProgress });
 }
 
 // The Emscripten module over an instance of `wasmModule` (through its
@@ -124,6 +136,19 @@ class AttentionEngine {
     } finally {
       arena.release();
     }
+  }
+
+  /**
+   * A pretrained model run by this engine's core: source is the name of a
+   * bundled model ('use-lite') or { files } (file name to Uint8Array).
+   * options.onProgress gets { loaded, total } bytes while a bundled model is read.
+   */
+  loadModel(source, options = {}) {
+    const { onProgress } = readFields('options', options, ['onProgress']);
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new TypeError('options.onProgress: expected a function');
+    }
+    return loadModelInto(this.#core, (body) => this.#withArena(body), source, { onProgress });
   }
 
   /** Bytes of WASM memory the engine holds now (it grows as needed and never shrinks). */

@@ -202,6 +202,19 @@ export function firstNonFinite(value) {
   return -1;
 }
 
+/**
+ * A Uint8Array of any length (a file's bytes): its own view over the same
+ * memory, as typedView makes, refused by name when it is anything else or
+ * its buffer is detached.
+ */
+export function fileBytes(name, value) {
+  if (typedArrayKind(value) !== 'Uint8Array') throw new TypeError(`${name}: expected a Uint8Array, got ${describe(value)}`);
+  const buffer = apply(bufferGetter, value, []);
+  const length = lengthOf(value);
+  if (length === 0 && isDetached(buffer)) throw new TypeError(`${name}: its ArrayBuffer is detached; expected a Uint8Array with its data`);
+  return new Uint8(buffer, apply(byteOffsetGetter, value, []), length);
+}
+
 /** A Uint8Array of exactly the product of `sizes`: its own view (see typedView). */
 export function bytes(name, value, sizes) {
   return typedView(name, value, 'Uint8Array', sizes, 'bytes');

