@@ -48,6 +48,15 @@ results.push(...node.results);
 features.node = node.features;
 notes.push(...node.notes.map((note) => `node: ${note}`));
 
+log('Node: USE lite forward pass, this core against TF.js wasm (bench/model.mjs)');
+let model = null;
+try {
+  const { runModelNode } = await import('./model.mjs');
+  model = await runModelNode({ log, rounds: quick ? 3 : 15 });
+} catch (error) {
+  notes.push(`node: the model benchmark did not run: ${messageOf(error)}`);
+}
+
 // A pause before the browser: started right after the Node phase (whose last
 // runs keep both cores busy for seconds), the first Chromium shape ran slower
 // for every implementation, though the Node process used no CPU in the
@@ -94,6 +103,17 @@ if (repaint) {
     + `${repaint.medianToPaintMs.toFixed(1)} ms to the end of the repaint (parts: wait for frame ${waitForFrameMs.toFixed(1)} ms, `
     + `compute and draw ${computeAndDrawMs.toFixed(1)} ms, browser paint ${paintMs.toFixed(1)} ms)`);
 }
+if (model) {
+  console.log('');
+  console.log('USE lite, whole forward pass (ids to every layer\'s attention and the embedding), Node, one thread; median of interleaved runs.');
+  console.log('| tokens | attention-playground ms | tfjs-wasm ms | × vs tfjs-wasm | max attention diff |');
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  for (const r of model.results.filter((x) => x.impl === 'attention-playground')) {
+    const peer = model.results.find((x) => x.impl === 'tfjs-wasm' && x.tokens === r.tokens);
+    console.log(`| ${r.tokens} | ${r.medianMs.toFixed(2)} | ${peer.medianMs.toFixed(2)} | ${r.ratio.toFixed(2)} | ${r.maxAbsAttentionDiff.toExponential(1)} |`);
+  }
+  console.log(`Model load, bytes in memory to the first result: ${model.loadMs.toFixed(0)} ms (median of 5).`);
+}
 if (loadAtStart > 1) {
   notes.push(`the machine was busy: 1-minute load average ${loadAtStart.toFixed(2)} at the start `
     + `(${os.availableParallelism()} cores); figures are slower and noisier than on a quiet machine`);
@@ -131,6 +151,7 @@ if (quick) {
     },
     engineFeatures: features,
     results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
+    model: model ? roundAll(model) : null,
     notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
     notes,
   };
