@@ -79,6 +79,15 @@ function onlyChunk(result, what) {
   return { chunk: chunks[0], assets: outputs.filter((item) => item.type === 'asset') };
 }
 
+const ELEMENT_MODELS = 'attention-playground-models';
+
+// models/<name>/<file> for a bundled model's file, else attention-playground.<ext>
+function elementAssetName(asset) {
+  const source = (asset.originalFileNames ?? [])[0] ?? '';
+  const model = source.match(/wasm\/generated\/models\/([^/]+)\/([^/]+)$/);
+  return model ? `${ELEMENT_MODELS}/${model[1]}/${model[2]}` : 'attention-playground[extname]';
+}
+
 /** dist/attention-playground.js and, beside it, the .wasm its code points at. */
 export async function buildElementModule(outDir) {
   const result = await build(
@@ -89,13 +98,16 @@ export async function buildElementModule(outDir) {
       // Emscripten's new URL('attention_core.wasm', import.meta.url) becomes
       // new URL('attention-playground.wasm', import.meta.url): the two files
       // move together.
-      output: { entryFileNames: ELEMENT_FILE, assetFileNames: 'attention-playground[extname]' },
+      // The bundled models' files (wasm/bundled-models.js) keep their names
+      // in a folder of their own beside it, for a page that opens model mode.
+      output: { entryFileNames: ELEMENT_FILE, assetFileNames: elementAssetName },
     }),
   );
   const { assets } = onlyChunk(result, ELEMENT_FILE);
   const names = assets.map((asset) => asset.fileName);
-  if (names.join() !== 'attention-playground.wasm') {
-    throw new Error(`${ELEMENT_FILE}: expected only attention-playground.wasm beside it, got ${names.join(', ')}`);
+  const unexpected = names.filter((name) => name !== 'attention-playground.wasm' && !name.startsWith(`${ELEMENT_MODELS}/`));
+  if (!names.includes('attention-playground.wasm') || unexpected.length > 0) {
+    throw new Error(`${ELEMENT_FILE}: expected attention-playground.wasm and ${ELEMENT_MODELS}/ beside it, got ${names.join(', ')}`);
   }
 }
 
