@@ -44,3 +44,21 @@ export async function runChromium(browser, { root, shapes, log }) {
     await server.close();
   }
 }
+
+/** Returns { results, loadMs } of the model benchmark in Chromium (bench/model-lib.mjs). */
+export async function runModelChromium(browser, { root, log, rounds }) {
+  const server = await serveStatic({
+    root,
+    allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/'],
+    headers: CROSS_ORIGIN_ISOLATION,
+  });
+  try {
+    const page = await openPage(browser, `${server.url}/bench/chromium/`, log);
+    await page.waitForFunction(() => window.benchReady === true);
+    const run = await page.evaluate((options) => window.runModelBench(options), { rounds });
+    await page.close();
+    return run;
+  } finally {
+    await server.close();
+  }
+}

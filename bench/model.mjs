@@ -1,7 +1,8 @@
 // npm run bench:model — the model benchmark in Node (bench/model-lib.mjs):
 // USE lite's forward pass on 16, 64 and 128 tokens, this core against
 // TensorFlow.js's wasm backend on the same model.json, one thread each,
-// interleaved; and the time from the files' bytes to the first result.
+// interleaved; and the time from the files' bytes to the first result; then
+// the same in headless Chromium.
 //   node bench/model.mjs [--quick]
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -38,4 +39,6 @@ export async function runModelNode({ log = console.log, rounds = quick ? 3 : 15 
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await runModelNode();
+  const { runModelChromium, withChromium } = await import('./chromium.mjs');
+  await withChromium((browser) => runModelChromium(browser, { root, log: console.log, rounds: quick ? 3 : 15 }));
 }

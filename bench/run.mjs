@@ -50,6 +50,7 @@ notes.push(...node.notes.map((note) => `node: ${note}`));
 
 log('Node: USE lite forward pass, this core against TF.js wasm (bench/model.mjs)');
 let model = null;
+let modelChromium = null;
 try {
   const { runModelNode } = await import('./model.mjs');
   model = await runModelNode({ log, rounds: quick ? 3 : 15 });
@@ -74,6 +75,13 @@ try {
     results.push(...run.results);
     features.chromium = run.features;
     notes.push(...run.notes.map((note) => `chromium: ${note}`));
+    log('Chromium: USE lite forward pass, this core against TF.js wasm');
+    try {
+      const { runModelChromium } = await import('./chromium.mjs');
+      modelChromium = await runModelChromium(browser, { root, log, rounds: quick ? 3 : 15 });
+    } catch (error) {
+      notes.push(`chromium: the model benchmark did not run: ${messageOf(error)}`);
+    }
     log('Chromium: control change to repainted heatmap (vite build, then the page)');
     try {
       repaint = await runRepaint(browser, { root, log });
@@ -103,16 +111,19 @@ if (repaint) {
     + `${repaint.medianToPaintMs.toFixed(1)} ms to the end of the repaint (parts: wait for frame ${waitForFrameMs.toFixed(1)} ms, `
     + `compute and draw ${computeAndDrawMs.toFixed(1)} ms, browser paint ${paintMs.toFixed(1)} ms)`);
 }
-if (model) {
+const modelRuns = [model, modelChromium].filter(Boolean);
+if (modelRuns.length) {
   console.log('');
-  console.log('USE lite, whole forward pass (ids to every layer\'s attention and the embedding), Node, one thread; median of interleaved runs.');
-  console.log('| tokens | attention-playground ms | tfjs-wasm ms | × vs tfjs-wasm | max attention diff |');
-  console.log('| ---: | ---: | ---: | ---: | ---: |');
-  for (const r of model.results.filter((x) => x.impl === 'attention-playground')) {
-    const peer = model.results.find((x) => x.impl === 'tfjs-wasm' && x.tokens === r.tokens);
-    console.log(`| ${r.tokens} | ${r.medianMs.toFixed(2)} | ${peer.medianMs.toFixed(2)} | ${r.ratio.toFixed(2)} | ${r.maxAbsAttentionDiff.toExponential(1)} |`);
+  console.log('USE lite, whole forward pass (ids to every layer\'s attention and the embedding), one thread; median of interleaved runs.');
+  console.log('| env | tokens | attention-playground ms | tfjs-wasm ms | × vs tfjs-wasm | max attention diff |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const run of modelRuns) {
+    for (const r of run.results.filter((x) => x.impl === 'attention-playground')) {
+      const peer = run.results.find((x) => x.impl === 'tfjs-wasm' && x.tokens === r.tokens);
+      console.log(`| ${r.env} | ${r.tokens} | ${r.medianMs.toFixed(2)} | ${peer.medianMs.toFixed(2)} | ${r.ratio.toFixed(2)} | ${r.maxAbsAttentionDiff.toExponential(1)} |`);
+    }
+    console.log(`${run.results[0].env}: model load, bytes in memory to the first result: ${run.loadMs.toFixed(0)} ms (median of 5).`);
   }
-  console.log(`Model load, bytes in memory to the first result: ${model.loadMs.toFixed(0)} ms (median of 5).`);
 }
 if (loadAtStart > 1) {
   notes.push(`the machine was busy: 1-minute load average ${loadAtStart.toFixed(2)} at the start `
@@ -151,7 +162,7 @@ if (quick) {
     },
     engineFeatures: features,
     results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
-    model: model ? roundAll(model) : null,
+    model: modelRuns.map(roundAll),
     notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
     notes,
   };

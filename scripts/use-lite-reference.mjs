@@ -41,14 +41,27 @@ export function referenceTokenizer(vocabulary = readVocabulary()) {
   return new Tokenizer(vocabulary);
 }
 
-// TF.js with the CPU backend and the graph model loaded from memory: an IO
-// handler hands over the topology, the manifest's weight specs and the shards
-// concatenated in manifest order, so nothing is fetched.
-export async function referenceModel() {
+export const MAX_TOKENS = 128;  // ClipToMaxLength/Less/y in the graph
+export const sparseToDenseNode = 'module_apply_default/Encoder_en/KonaTransformer/Encode/SparseToDense';
+
+// TF.js with the CPU backend (the reference) or the wasm backend (for speed
+// comparisons), and the graph model loaded from memory: an IO handler hands
+// over the topology, the manifest's weight specs and the shards concatenated
+// in manifest order, so nothing is fetched. The wasm backend has no
+// SparseToDense kernel, so that node's output, the dense [1, T] ids, is fed
+// directly; the CPU backend gets the sparse input as the package's embed()
+// builds it.
+export async function referenceModel({ backend = 'cpu' } = {}) {
   const tf = require('@tensorflow/tfjs-core');
   require('@tensorflow/tfjs-backend-cpu');
+  if (backend === 'wasm') {
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(`${path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')}/`);
+  } else if (backend !== 'cpu') {
+    throw new Error(`backend must be 'cpu' or 'wasm', not ${backend}`);
+  }
   const { loadGraphModel } = require('@tensorflow/tfjs-converter');
-  await tf.setBackend('cpu');
+  await tf.setBackend(backend);
   await tf.ready();
   const modelJson = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
@@ -64,10 +77,20 @@ export async function referenceModel() {
   // embed() builds it.
   async function run(ids) {
     if (ids.length === 0) throw new Error('the reference needs at least one token id');
+    // The backend is global to TF.js: another model may have switched it.
+    if (tf.getBackend() !== backend) await tf.setBackend(backend);
     const indices = tf.tensor2d(ids.flatMap((_, position) => [0, position]), [ids.length, 2], 'int32');
     const values = tf.tensor1d(ids, 'int32');
+    const inputs = [indices, values];
+    const feed = { indices, values };
+    if (backend === 'wasm') {
+      // ClipToMaxLength (which keeps positions below 128) runs before
+      // SparseToDense in the graph, so the fed ids are cut the same way.
+      const kept = ids.slice(0, MAX_TOKENS);
+      inputs.push(feed[sparseToDenseNode] = tf.tensor2d(kept, [1, kept.length], 'int32'));
+    }
     const names = [...Array.from({ length: LAYERS }, (_, layer) => attentionNode(layer)), embeddingNode];
-    const outputs = await model.executeAsync({ indices, values }, names);
+    const outputs = await model.executeAsync(feed, names);
     const attentions = [];
     for (let layer = 0; layer < LAYERS; layer++) {
       const [batch, heads, rows, cols] = outputs[layer].shape;
@@ -75,7 +98,7 @@ export async function referenceModel() {
       attentions.push({ heads, tokens: rows, data: outputs[layer].dataSync().slice() });
     }
     const embedding = outputs[LAYERS].dataSync().slice();
-    for (const tensor of [indices, values, ...outputs]) tensor.dispose();
+    for (const tensor of [...inputs, ...outputs]) tensor.dispose();
     return { attentions, embedding };
   }
 

@@ -5,6 +5,8 @@
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
 import { loadAttention } from '/wasm/index.js';
 import { implementations } from '../impls.mjs';
+import { loadToFirstResult, runModelSuite, tfjsUseLite } from '../model-lib.mjs';
+import { bundledModels } from '/wasm/bundled-models.js';
 import { runSuite } from '../suite.mjs';
 
 const { tf } = globalThis;
@@ -28,5 +30,30 @@ async function runBench(shapes) {
   }
 }
 
+// The model benchmark (bench/model-lib.mjs) in this page: the bundled
+// model's files are fetched from the bench server once, then both run from memory.
+async function runModelBench({ rounds }) {
+  const files = {};
+  for (const [name, url] of Object.entries(bundledModels['use-lite']())) {
+    files[name] = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  }
+  tf.wasm.setThreadsCount(1);
+  tf.wasm.setWasmPaths(new URL('/node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
+  if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend');
+  const engine = await loadAttention();
+  const model = await engine.loadModel({ files });
+  const tfjs = await tfjsUseLite(tf, tf.loadGraphModel, files);
+  try {
+    const results = await runModelSuite({ env: 'chromium', model, tfjs, rounds, log: (line) => console.log(line) });
+    const loadMs = await loadToFirstResult(engine, files);
+    console.log(`chromium: model load, bytes in memory to first result: ${loadMs.toFixed(0)} ms (median of 5)`);
+    return { results, loadMs };
+  } finally {
+    tfjs.dispose();
+    model.release();
+  }
+}
+
+window.runModelBench = runModelBench;
 window.runBench = runBench;
 window.benchReady = true;

@@ -182,6 +182,15 @@ TEST(TfjsGraphLoader, EveryTruncationOrCorruptedByteOfModelJsonIsAnErrorOrAModel
   }
 }
 
+TEST(TfjsGraphLoader, AfterARefusalTheSameFilesLoadAsIfNothingHadHappened) {
+  std::vector<TfjsShard> truncated = real().views();
+  truncated[0].size -= 1;
+  EXPECT_THROW(load_tfjs_weights(real().manifest(), truncated), std::invalid_argument);
+  const TfjsWeights weights = load_tfjs_weights(real().manifest(), real().views());
+  // 35 float32 tensors of 6 975 877 floats, and 37 int32 elements in 26 tensors.
+  EXPECT_EQ(weights.float_count(), 6975877u);
+}
+
 // A small model.json, for the cases the real files cannot show.
 std::string tiny_model(const std::string& weights, const std::string& paths = R"(["s1", "s2"])",
                        const std::string& op = "Const") {

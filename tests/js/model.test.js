@@ -135,10 +135,10 @@ describe('the model API refuses bad input by name and keeps working', () => {
   it('names the missing file', async () => {
     const files = readModelFiles();
     delete files['group1-shard3of7'];
-    await expectRefusal(engine.loadModel({ files }), RangeError, 'model files: group1-shard3of7 is missing');
+    await expectRefusal(engine.loadModel({ files }), RangeError, 'group1-shard3of7: missing (a weights shard model.json lists)');
     const noVocab = readModelFiles();
     delete noVocab['vocab.json'];
-    await expectRefusal(engine.loadModel({ files: noVocab }), RangeError, 'model files: vocab.json is missing');
+    await expectRefusal(engine.loadModel({ files: noVocab }), RangeError, 'vocab.json: missing (the SentencePiece vocabulary)');
     await expectRefusal(engine.loadModel({ files: { 'notes.txt': new Uint8Array(3) } }), RangeError, 'model files: expected model.json');
   });
 
