@@ -348,19 +348,30 @@ std::uint32_t model_ids_call(std::uint32_t handle) {
   return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(model_at(handle).ids.data()));
 }
 
-// The forward pass over ids [T]; outputs into the caller's buffers:
-// attentions [sum over layers of NH * T * T], hidden [T, C last], embedding
-// [C last] (0 when the model makes none).
-int model_run_call(std::uint32_t handle, std::uint32_t ids, int tokens, std::uint32_t attentions,
-                   std::uint32_t hidden, std::uint32_t embedding) {
+// The forward pass over ids [T]; outputs into the caller's buffers, whose
+// addresses are the 5 slots of `outputs`: attentions [sum over layers of
+// NH * T * T], hidden [T, C last], embedding [C last] (0 when the model makes
+// none), layers [sum over layers of 4 * T * C] (each layer's query, key,
+// value and head outputs, [NH, T, HS] each) and scales [layers] (what each
+// layer multiplied q.k by).
+int model_run_call(std::uint32_t handle, std::uint32_t ids, int tokens, std::uint32_t outputs) {
   return guarded([&] {
     const attention::TransformerModel& model = model_at(handle).loaded.model;
     const attention::TransformerOutputs out =
         attention::transformer_forward(model.config, model.weights, at<const std::int32_t>(ids), nullptr, tokens);
-    float* a = at<float>(attentions);
+    const std::uint32_t* slots = at<const std::uint32_t>(outputs);
+    float* a = at<float>(slots[0]);
     for (const std::vector<float>& layer : out.attentions) a = std::copy(layer.begin(), layer.end(), a);
-    std::copy(out.hidden.begin(), out.hidden.end(), at<float>(hidden));
-    if (embedding) std::copy(out.embedding.begin(), out.embedding.end(), at<float>(embedding));
+    std::copy(out.hidden.begin(), out.hidden.end(), at<float>(slots[1]));
+    if (slots[2]) std::copy(out.embedding.begin(), out.embedding.end(), at<float>(slots[2]));
+    float* l = at<float>(slots[3]);
+    float* scales = at<float>(slots[4]);
+    for (const attention::LayerAttention& layer : out.layers) {
+      for (const std::vector<float>* part : {&layer.query, &layer.key, &layer.value, &layer.output}) {
+        l = std::copy(part->begin(), part->end(), l);
+      }
+      *scales++ = layer.scale;
+    }
   });
 }
 

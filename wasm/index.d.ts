@@ -307,6 +307,20 @@ export interface ModelRun {
   hidden: Float32Array;
   /** the model's sentence vector [outputWidth] (unit length for use-lite) */
   embedding: Float32Array | null;
+  /** per layer, what its attention saw and gave */
+  layers: ModelLayerAttention[];
+}
+
+export interface ModelLayerAttention {
+  heads: number;
+  headWidth: number;
+  /** what q·k was multiplied by */
+  scale: number;
+  /** [heads, T, headWidth] each; output is the weighted sum of values, before the output projection */
+  query: Float32Array;
+  key: Float32Array;
+  value: Float32Array;
+  output: Float32Array;
 }
 
 export interface Model {

@@ -163,8 +163,10 @@ class Model {
 
   /**
    * The forward pass on { text } or { ids }: tokens, ids, per-layer attention
-   * [heads, T, T], the last layer's output [T, width] and the sentence
-   * embedding. Input longer than info.maxTokens is cut to it; `total` is the
+   * [heads, T, T], the last layer's output [T, width], the sentence
+   * embedding, and per layer what its attention saw: { heads, headWidth,
+   * scale, query, key, value, output }, each array [heads, T, headWidth]
+   * (output: the weighted sums of values, before the output projection). Input longer than info.maxTokens is cut to it; `total` is the
    * token count before the cut.
    */
   run(request) {
@@ -174,7 +176,7 @@ class Model {
       throw new TypeError('request: expected exactly one of text (a string) or ids (token ids)');
     }
     const all = text !== undefined ? this.tokenize(text).ids : this.#checkedIds(given);
-    const { maxTokens, headsPerLayer, outputWidth } = this.info;
+    const { maxTokens, headsPerLayer, widthPerLayer, outputWidth } = this.info;
     if (all.length === 0) throw new RangeError('text: no tokens; expected at least one word');
     const ids = all.slice(0, maxTokens);
     const T = ids.length;
@@ -184,7 +186,23 @@ class Model {
       const attentions = arena.floats(attentionFloats);
       const hidden = arena.floats(T * outputWidth);
       const embedding = this.hasEmbedding ? arena.floats(outputWidth) : 0;
-      check(this.#core, this.#core.modelRun(handle, idsAddress, T, attentions, hidden, embedding));
+      const layerFloats = widthPerLayer.reduce((sum, width) => sum + 4 * T * width, 0);
+      const layerParts = arena.floats(layerFloats);
+      const scales = arena.floats(headsPerLayer.length);
+      const outputs = arena.alloc(5 * 4);
+      new Uint32Array(this.#core.HEAPU8.buffer, outputs, 5).set([attentions, hidden, embedding, layerParts, scales]);
+      check(this.#core, this.#core.modelRun(handle, idsAddress, T, outputs));
+      const scaleValues = arena.copyOutFloats(scales, headsPerLayer.length);
+      let part = layerParts;
+      const layers = widthPerLayer.map((width, l) => {
+        const take = () => {
+          const array = arena.copyOutFloats(part, T * width);
+          part += T * width * 4;
+          return array;
+        };
+        const heads = headsPerLayer[l];
+        return { heads, headWidth: width / heads, scale: scaleValues[l], query: take(), key: take(), value: take(), output: take() };
+      });
       let offset = attentions;
       const perLayer = headsPerLayer.map((heads) => {
         const layer = arena.copyOutFloats(offset, heads * T * T);
@@ -195,6 +213,7 @@ class Model {
         attentions: perLayer,
         hidden: arena.copyOutFloats(hidden, T * outputWidth),
         embedding: embedding ? arena.copyOutFloats(embedding, outputWidth) : null,
+        layers,
       };
     });
     return { tokens: Array.from(ids, (id) => this.#pieces[id]), ids, total: all.length, ...result };

@@ -192,6 +192,10 @@ TransformerOutputs transformer_forward(const TransformerConfig& c, const Transfo
     options.causal = c.causal;
     attention_forward(heads_out.data(), weights.data(), q.data(), k.data(), v.data(), {NH, T, T, HS, HS}, options);
     result.attentions.push_back(std::move(weights));
+    const std::size_t per = t * C;
+    result.layers.push_back({{q.begin(), q.begin() + per}, {k.begin(), k.begin() + per}, {v.begin(), v.begin() + per},
+                             {heads_out.begin(), heads_out.begin() + per},
+                             L.q_scale != 0 ? L.q_scale : 1.0f / std::sqrt(static_cast<float>(HS))});
     merge_heads(merged.data(), heads_out.data(), T, C, NH);
     f32_matmul_bias(h.data(), merged.data(), W.out, W.out_bias, T, C, C2);
 

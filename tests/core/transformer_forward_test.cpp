@@ -6,6 +6,7 @@
 // Tolerances: attention weights within 1e-5; hidden states and embeddings
 // within 1e-4 relative to the largest magnitude of the tensor (two or three
 // float32 layers of sums of a few dozen terms each).
+#include <attention/attention.h>
 #include <attention/transformer.h>
 #include <gtest/gtest.h>
 
@@ -199,6 +200,28 @@ TEST(TransformerForward, CausalRowsSumToOneAndGiveNoWeightToLaterTokens) {
       }
     }
   }
+}
+
+TEST(TransformerForward, KeepsEachLayersQueriesKeysValuesAndHeadOutputsAsTheAttentionSawThem) {
+  const TinyModel m(use_shape(), 109);
+  const std::vector<std::int32_t> ids{5, 6, 7, 1};
+  const int T = 4;
+  const auto got = attention::transformer_forward(m.config, m.weights, ids.data(), nullptr, T);
+  ASSERT_EQ(got.layers.size(), 2u);
+  for (std::size_t l = 0; l < 2; ++l) {
+    const auto& L = got.layers[l];
+    const int NH = m.config.layers[l].heads, HS = m.config.layers[l].width_in / NH;
+    ASSERT_EQ(L.query.size(), static_cast<std::size_t>(NH) * T * HS);
+    // Recomputing attention from the kept Q, K, V gives the kept weights and outputs.
+    std::vector<float> out(L.output.size()), weights(got.attentions[l].size());
+    attention::AttentionOptions options;
+    options.scale = L.scale;
+    attention::attention_forward(out.data(), weights.data(), L.query.data(), L.key.data(), L.value.data(), {NH, T, T, HS, HS}, options);
+    EXPECT_EQ(weights, got.attentions[l]);
+    EXPECT_EQ(out, L.output);
+  }
+  EXPECT_FLOAT_EQ(got.layers[0].scale, 0.5f) << "the config's q_scale";
+  EXPECT_FLOAT_EQ(got.layers[1].scale, 1.0f / std::sqrt(4.0f)) << "1/sqrt(HS) when the config gives none";
 }
 
 TEST(TransformerForward, TheUseEmbeddingIsAUnitVector) {

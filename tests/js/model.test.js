@@ -105,6 +105,21 @@ describe('use-lite in the WASM core', () => {
     expect(a.hidden.length).toBe(a.ids.length * 512);
   });
 
+  it('gives each layer\'s Q, K, V, from which the engine\'s own attention gives the same weights and outputs', () => {
+    const r = model.run({ text: "The animal didn't cross the street because it was too tired" });
+    const T = r.ids.length;
+    r.layers.forEach((layer, l) => {
+      expect(layer.heads).toBe(4);
+      expect(layer.headWidth).toBe([64, 128][l]);
+      expect(layer.scale).toBeCloseTo(1 / Math.sqrt(layer.headWidth), 6);
+      const again = engine.attention({
+        query: layer.query, key: layer.key, value: layer.value, heads: 4, queries: T, keys: T, dim: layer.headWidth, scale: layer.scale,
+      });
+      expect(again.weights).toEqual(r.attentions[l]);
+      expect(again.output).toEqual(layer.output);
+    });
+  });
+
   it('cuts text past 128 tokens to the first 128 and says how many there were', () => {
     const r = model.run({ text: 'word '.repeat(299) + 'word' });
     expect(r.ids.length).toBe(128);

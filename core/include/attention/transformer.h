@@ -108,8 +108,18 @@ struct TransformerModel {
   std::shared_ptr<const void> storage;
 };
 
+// What one layer's attention saw and gave, per head: the projected queries,
+// keys and values and the weighted sums of values (before the output
+// projection), so a view can step through the math of any row.
+struct LayerAttention {
+  std::vector<float> query, key, value;  // [NH, T, HS] each
+  std::vector<float> output;  // [NH, T, HS]
+  float scale = 0;  // what q.k was multiplied by
+};
+
 struct TransformerOutputs {
   std::vector<std::vector<float>> attentions;  // per layer [NH, T, T], rows = queries
+  std::vector<LayerAttention> layers;  // per layer
   std::vector<float> hidden;  // [T, C last], the last layer's output (after final_norm)
   std::vector<float> embedding;  // [C last] when pooling is set, else empty
   int tokens = 0;  // T
