@@ -60,7 +60,7 @@ describe('the state table', () => {
       view: 'heatmap', query: 0, key: 0, scale: 'linear', palette: 'viridis', theme: 'light', layout: 'horizontal', allheads: true, table: false,
     });
     expect(prop('view').values).toEqual(VIEWS);
-    expect(VIEWS).toEqual(['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats']);
+    expect(VIEWS).toEqual(['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats', 'layers']);
   });
 
   it('keeps the shown head one of the heads', () => {

@@ -146,6 +146,24 @@ export function buildRequest(state, inputs, mask = null) {
 }
 
 /**
+ * The request of model mode: the state's text (and text2, whose sentence
+ * embedding is compared with the text's) through the bundled model
+ * state.model. Every layer is computed at once, so the key leaves out the
+ * shown layer and head: switching them costs nothing.
+ */
+export function buildModelRequest(state) {
+  if (state.text.trim() === '') throw new Error(EMPTY_TEXT_MESSAGE);
+  const compareText = state.text2.trim() === '' ? null : state.text2;
+  return {
+    mode: 'model',
+    model: state.model,
+    text: state.text,
+    compareText,
+    key: JSON.stringify(['model', state.model, state.text, compareText]),
+  };
+}
+
+/**
  * The request of long input: tokens (at most LONG_MAX_TOKENS) under the
  * state's options, one head (state.head) at a time: the overview of all
  * weights, or the exact weights of the zoomed region when state.zq or

@@ -11,6 +11,9 @@
 // A long request's result is its overview { long: 'overview', values
 // [rows, cols], rows, cols, b, c, output [N, D], n, ms } or its zoomed
 // region { long: 'zoom', values [Z, Z], q0, k0, size, n, ms } (long.js).
+// A model request's result is { model: { name, info, tokens, total,
+// attentions, layers, embedding, similarity, ms } } (every layer); the views
+// take one layer of it as the one result type (modelLayerResult).
 import { crossAttention } from './cross.js';
 import { computeOverview, computeZoom, engineRows, headRequest, poolRows } from './long.js';
 import { attentionFlops, paramsFor, timed } from './model.js';
@@ -86,8 +89,44 @@ export function createRunner(engine, { report = () => {}, keepResult = true } = 
     }
   }
 
+  // The bundled models, each loaded once (the first model request), by name.
+  const models = new Map();
+  function modelNamed(name, progress) {
+    if (!models.has(name)) {
+      const loading = engine.loadModel(name, { onProgress: ({ loaded, total }) => progress(total > 0 ? loaded / total : 0) });
+      loading.catch(() => models.delete(name)); // a failed load is tried again next time
+      models.set(name, loading);
+    }
+    return models.get(name);
+  }
+
+  async function computeModel(request, { progress = () => {} } = {}) {
+    report('loading model');
+    const model = await modelNamed(request.model, progress);
+    report('attention');
+    const start = performance.now();
+    const run = model.run({ text: request.text });
+    const ms = performance.now() - start;
+    const other = request.compareText === null ? null : model.run({ text: request.compareText });
+    return {
+      model: {
+        name: request.model,
+        info: model.info,
+        tokens: run.tokens,
+        total: run.total,
+        attentions: run.attentions,
+        layers: run.layers,
+        embedding: run.embedding,
+        similarity: other ? cosine(run.embedding, other.embedding) : null,
+        compareTokens: other ? other.tokens.length : 0,
+        ms,
+      },
+    };
+  }
+
   function compute(request, options) {
     if (request.mode === 'long') return computeLong(request, options);
+    if (request.mode === 'model') return computeModel(request, options);
     if (last.key === request.key) return last.result;
     last = { key: null, result: null };
     const result = computeNow(request);
@@ -96,6 +135,40 @@ export function createRunner(engine, { report = () => {}, keepResult = true } = 
   }
 
   return { compute };
+}
+
+/** The cosine of two vectors. */
+export function cosine(a, b) {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/** How a model's token is shown: SentencePiece's word-start mark as a visible space. */
+export const modelTokenLabel = (piece) => piece.replace(/^▁/, '␣');
+
+/**
+ * One layer (0-based, clamped to the model's) of a model result, as the one
+ * result type: that layer's Q, K, V [heads, T, head width], weights and head
+ * outputs, and the engine.attention request that gives them again (the
+ * steps and breakdown views trace its rows through the same core).
+ */
+export function modelLayerResult(modelResult, layer) {
+  const m = modelResult.model;
+  const l = Math.min(Math.max(layer, 0), m.layers.length - 1);
+  const { heads, headWidth, scale, query, key, value, output } = m.layers[l];
+  const T = m.tokens.length;
+  const tokens = m.tokens.map(modelTokenLabel);
+  const request = { query, key, value, heads, queries: T, keys: T, dim: headWidth, valueDim: headWidth, variant: 'scaled_dot', causal: false, window: null, temperature: 1, scale };
+  return {
+    query, key, value, params: undefined, output, weights: m.attentions[l], heads, n: T, queries: T, keys: T,
+    dim: headWidth, valueDim: headWidth, rowTokens: tokens, colTokens: tokens, request,
+    perf: null, layer: l, model: m,
+  };
 }
 
 /** The one result type (see above) of request, made by the engine call `call` with answer { weights, output }. */

@@ -36,6 +36,7 @@ export function poolUsable(scope = globalThis) {
 /** Where request runs, given whether a worker and the pool can be had. */
 export function placeOf(request, { worker = true, pool = false } = {}) {
   if (request.mode === 'long') return pool ? 'pool' : 'worker';
+  if (request.mode === 'model') return worker ? 'worker' : 'page';
   const onPage = request.mode !== 'text' || request.mask || request.compare || !needsWorker(request.queries, request.heads);
   return onPage || !worker ? 'page' : 'worker';
 }
@@ -65,7 +66,7 @@ export function createTransport({ engine, makeWorker, loadPool = null, onResult 
       onResult();
     },
     // long input shows its progress from the moment it is sent; text from its first stage
-    onSend: (task) => task.message.request.mode === 'long' && onProgress(task.message.request, 0),
+    onSend: (task) => ['long', 'model'].includes(task.message.request.mode) && onProgress(task.message.request, 0),
     onProgress(task, stage) {
       if (task === null) onProgress(null, null);
       else if (task.key === wanted) onProgress(task.message.request, stage);
@@ -134,8 +135,34 @@ export function createTransport({ engine, makeWorker, loadPool = null, onResult 
     return { pending: true };
   }
 
+  // Model requests on the page (no worker could start): computed asynchronously, the last answers kept.
+  const pageAnswers = new Map();
+  function getModelOnPage(request) {
+    const answer = pageAnswers.get(request.key);
+    if (answer?.error !== undefined) throw new Error(answer.error);
+    if (answer && !answer.pending) return { result: answer, computedIn: 'page' };
+    if (!answer) {
+      pageAnswers.set(request.key, { pending: true });
+      onProgress(request, 0);
+      runner.compute(request, { progress: (fraction) => request.key === wanted && onProgress(request, fraction) }).then(
+        (result) => settlePage(request, result),
+        (error) => settlePage(request, { error: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+    return { pending: true };
+  }
+
+  function settlePage(request, answer) {
+    pageAnswers.delete(request.key);
+    pageAnswers.set(request.key, answer);
+    while (pageAnswers.size > 2) pageAnswers.delete(pageAnswers.keys().next().value);
+    onProgress(null, null);
+    if (request.key === wanted) onResult();
+  }
+
   function get(request) {
     wanted = request.key;
+    if (request.mode === 'model' && !workerReady()) return getModelOnPage(request);
     // the worker is started only when a request needs it; if it cannot start, the page computes
     const where = placeOf(request, { pool: poolState !== 'none' });
     if (where === 'page' || (where === 'worker' && request.mode !== 'long' && !workerReady())) {
@@ -145,7 +172,7 @@ export function createTransport({ engine, makeWorker, loadPool = null, onResult 
     // (long input asks the channel even after a worker failed: it starts a new one, or says why it cannot)
     const { answer, pending } = channel.get(request.key, { request });
     if (answer) return { result: answer, computedIn: 'worker' };
-    if (pending !== 'running' && request.mode !== 'long') onProgress(request, 'queued');
+    if (pending !== 'running' && request.mode !== 'long' && request.mode !== 'model') onProgress(request, 'queued');
     return { pending: true };
   }
 

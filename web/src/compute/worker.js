@@ -18,6 +18,7 @@ const ready = loadAttention().then((engine) => createRunner(engine, { report, ke
 
 /** A copy of result whose arrays the worker may give away: Q/K/V stay remembered here, so they are copied. */
 function sendable(result) {
+  if (result.model) return { result, buffers: [] }; // a few hundred kilobytes, copied
   if (result.long) return { result, buffers: [result.values.buffer, ...(result.output ? [result.output.buffer] : [])] };
   const [query, key, value] = [result.query, result.key, result.value].map((array) => array.slice());
   const sent = { ...result, query, key, value, request: { ...result.request, query, key, value } };
@@ -28,7 +29,7 @@ self.addEventListener('message', async (event) => {
   const { id, request } = event.data;
   current = id;
   try {
-    if (request.mode !== 'long') report('loading');
+    if (request.mode !== 'long' && request.mode !== 'model') report('loading');
     const runner = await ready;
     const answer = await runner.compute(request, { progress: (fraction) => self.postMessage({ id, progress: fraction }) });
     const { result, buffers } = sendable(answer);

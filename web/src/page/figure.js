@@ -11,7 +11,7 @@ import * as present from '../views/present.js';
 import { createViews, VIEW_REGISTRY } from '../views/registry.js';
 import { createWeightsTable } from '../views/weights-table.js';
 import { setHidden, setText } from '../views/dom.js';
-import { longPerfOf, longStatusOf, progressOf, statusOf } from './status.js';
+import { longPerfOf, longStatusOf, modelPerfOf, progressOf, similarityOf, statusOf } from './status.js';
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -24,6 +24,7 @@ const PAGE_PARTS = {
   breakdown: () => ({ root: byTestId('breakdown') }),
   output: () => ({ canvas: byTestId('output-map'), tooltip: byTestId('output-tooltip'), legend: byTestId('output-legend') }),
   stats: () => ({ root: byTestId('stats') }),
+  layers: () => ({ root: byTestId('layers-grid') }),
 };
 
 /**
@@ -81,7 +82,8 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     shown = null;
     showPerf('');
     byTestId('weights-table-area').hidden = true;
-    for (const id of ['steps', 'breakdown', 'heads-grid']) byTestId(id).replaceChildren();
+    for (const id of ['steps', 'breakdown', 'heads-grid', 'layers-grid']) byTestId(id).replaceChildren();
+    setText(byTestId('model-similarity'), '');
   }
 
   /** The link's note once its first frame is computed, with the selection clamped to the tokens. */
@@ -107,7 +109,8 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     published.comparison = comparison.draw(state, result, tokens, head);
     Object.assign(published, { lastResult: result, tokens, colTokens: result.colTokens, computedIn, head, state });
     showStatus(statusOf(state, result, frame.total > frame.tokens.length ? frame.total : 0, head));
-    showPerf(present.perfLine(state, result, computedIn));
+    showPerf(result.model ? modelPerfOf(result, computedIn) : present.perfLine(state, result, computedIn));
+    setText(byTestId('model-similarity'), result.model ? similarityOf(result.model) : '');
   }
 
   function drawLong(frame, published) {

@@ -61,6 +61,7 @@ async function start() {
     onHover: (row, col) => hover(row, col),
     onSelect: (row, col) => select(row, col),
     onSelectHead: (head) => controller.set({ head }),
+    onSelectLayerHead: (layer, head) => commit({ layer, head }),
   };
   const inputs = createInputs({
     tokenize: api.tokenize,

@@ -5,6 +5,11 @@ import { MAX_TOKENS, shapeOf } from '../compute/model.js';
 /** The status line under the figure for a computed frame of the text, matrix or cross input. */
 export function statusOf(state, result, cutFrom, head) {
   const { queries, keys } = shapeOf(result);
+  if (result.model) {
+    const { name, info, total } = result.model;
+    const cut = total > queries ? `Showing the first ${queries} of ${total} tokens (the model's limit) · ` : '';
+    return `${cut}${queries} model token${queries === 1 ? '' : 's'} · ${name} · layer ${result.layer + 1} of ${info.layers} · head ${head} of ${result.heads}`;
+  }
   if (state.input === 'matrix') return `Q ${queries} × ${result.dim}, K ${keys} × ${result.dim}, V ${keys} × ${result.valueDim} · ${state.variant}`;
   if (state.input === 'cross') return `${queries} target × ${keys} source tokens · ${state.variant} · head ${head} of ${result.heads}`;
   if (cutFrom) return `Showing the first ${MAX_TOKENS} of ${cutFrom} tokens`;
@@ -25,6 +30,18 @@ export function longPerfOf(request, result, computedIn, threads) {
   return `${what}: ${result.ms.toFixed(0)} ms ${where}`;
 }
 
+/** The perf line of model mode: the forward pass's time and where it ran. */
+export function modelPerfOf(result, computedIn) {
+  const where = computedIn === 'worker' ? 'in the worker' : 'on the page';
+  return `${result.model.name}: whole forward pass (every layer) ${result.model.ms.toFixed(1)} ms ${where}`;
+}
+
+/** The similarity line of model mode: the cosine of the two sentences' embeddings. */
+export function similarityOf(model) {
+  if (model.similarity === null) return 'Type a second sentence to compare the two sentence embeddings.';
+  return `Cosine similarity of the two sentence embeddings: ${model.similarity.toFixed(3)} (1 = same meaning to this model, 0 = unrelated)`;
+}
+
 const STAGE_WORDS = { queued: 'waiting', loading: 'starting the worker', embedding: 'embedding', attention: 'attention' };
 const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
 
@@ -34,6 +51,12 @@ const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
  * fraction done.
  */
 export function progressOf(request, progress) {
+  if (request.mode === 'model') {
+    if (typeof progress === 'number') {
+      return { max: 1, value: progress, text: `Loading the model ${request.model} (once): ${Math.round(progress * 100)}%…` };
+    }
+    return { max: 1, value: progress === 'attention' ? 1 : 0, text: progress === 'attention' ? `Running ${request.model}…` : `Loading the model ${request.model}…` };
+  }
   if (request.mode === 'long') {
     const what = `${request.plan === 'zoom' ? 'the zoomed region' : 'the overview'} of ${request.queries} tokens`;
     if (typeof progress === 'number') {

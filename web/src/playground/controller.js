@@ -6,7 +6,8 @@
 // (compute/run.js: embeddings, Q, K, V, kernel, weights), then the host's
 // draw(frame) shows it through the view registry (views/registry.js).
 // No DOM here beyond the animation frame that batches renders.
-import { buildLongRequest, buildRequest } from '../compute/requests.js';
+import { buildLongRequest, buildModelRequest, buildRequest } from '../compute/requests.js';
+import { modelLayerResult } from '../compute/run.js';
 import { generateTokens, LONG_MAX_TOKENS } from '../compute/long.js';
 import { MAX_TOKENS, shapeOf, truncateTokens } from '../compute/model.js';
 import { clampSelection, withEdit, withValues } from '../state/table.js';
@@ -66,9 +67,11 @@ export function createController({
       const { tokens, total } = long;
       frame.long = { tokens, total };
       frame.request = buildLongRequest(state, tokens);
-    } else if ((state.input ?? 'text') === 'text' && frame.tokens.length === 0) {
+    } else if (['text', 'model'].includes(state.input ?? 'text') && frame.tokens.length === 0) {
       frame.empty = true;
       return frame;
+    } else if (state.input === 'model') {
+      frame.request = buildModelRequest(state);
     } else {
       const { inputs, mask = null } = inputsOf ? inputsOf(state, frame.tokens) : { inputs: { tokens: frame.tokens } };
       frame.request = buildRequest(state, inputs, mask);
@@ -80,11 +83,21 @@ export function createController({
     }
     frame.result = answer.result;
     frame.computedIn = answer.computedIn;
+    if (state.input === 'model') {
+      // The views show one layer; the tokens are the model's own.
+      frame.result = modelLayerResult(answer.result, state.layer - 1);
+      frame.tokens = frame.result.rowTokens;
+      frame.total = answer.result.model.total;
+      frame.fresh = true;
+      if (frame.result.layer !== state.layer - 1) {
+        frame.adjustments = [{ name: 'layer', from: state.layer, to: frame.result.layer + 1 }];
+      }
+    }
     if (state.input !== 'long') {
       const { queries, keys } = shapeOf(answer.result);
       const clamped = clampSelection(state, queries, keys);
       frame.state = clamped.state;
-      frame.adjustments = clamped.adjustments;
+      frame.adjustments = [...(frame.adjustments ?? []), ...clamped.adjustments];
       if (keepClamped) state = clamped.state;
     }
     return frame;

@@ -19,7 +19,7 @@ import { MAX_TOKENS } from '../compute/model.js';
 export const DEFAULT_TEXT = "The animal didn't cross the street because it was too tired";
 
 /** The views of the figure, in tab order. */
-export const VIEWS = ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats'];
+export const VIEWS = ['heatmap', 'lines', 'heads', 'steps', 'breakdown', 'output', 'stats', 'layers'];
 
 /**
  * The table. type is 'string' | 'enum' | 'bool' | 'int' | 'number'; numbers
@@ -58,10 +58,18 @@ export function stateTable(variantNames) {
 
 /**
  * Where Q, K and V come from: a text, edited matrices, two texts
- * (cross-attention), or a long input (long.js: a pasted article or a
- * generated sequence, shown as an overview and zoomed regions).
+ * (cross-attention), a long input (long.js: a pasted article or a
+ * generated sequence, shown as an overview and zoomed regions), or a
+ * pretrained model run on the text (compute/run.js: its own tokens, Q, K, V
+ * and weights, layer by layer).
  */
-export const INPUT_MODES = ['text', 'matrix', 'cross', 'long'];
+export const INPUT_MODES = ['text', 'matrix', 'cross', 'long', 'model'];
+
+/** The pretrained models the page bundles (wasm/bundled-models.js). */
+export const MODELS = ['use-lite'];
+
+/** The second sentence model mode compares the text with (the sentence embeddings' cosine). */
+export const DEFAULT_TEXT2 = 'The tired dog stayed on the road.';
 
 /** Largest NQ, NK, D and DV of matrix inputs: grids of that size are still editable. */
 export const MATRIX_MAX = 64;
@@ -97,6 +105,10 @@ export function pageTable(variantNames) {
     { name: 'gen', type: 'int', default: 4096, min: 16, max: LONG_MAX_TOKENS },
     { name: 'zq', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
     { name: 'zk', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
+    // Model mode: which bundled model, the shown layer (1-based, clamped to the model's layers), the second sentence.
+    { name: 'model', type: 'enum', values: MODELS, default: 'use-lite' },
+    { name: 'layer', type: 'int', default: 1, min: 1, max: 48 },
+    { name: 'text2', type: 'string', default: DEFAULT_TEXT2, maxLength: 200_000 },
   ];
 }
 
@@ -141,8 +153,10 @@ export function defaultState(table) {
 }
 
 /** Constraints between properties: the displayed head is one of the heads. */
+// The shown head is one of the heads; a pretrained model has its own count,
+// which the frame clamps to (its heads are not the heads setting).
 function normalize(state) {
-  return state.head > state.heads ? { ...state, head: state.heads } : state;
+  return state.input !== 'model' && state.head > state.heads ? { ...state, head: state.heads } : state;
 }
 
 /** state with property name set from raw; unchanged if raw is unreadable or name unknown. */

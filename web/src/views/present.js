@@ -95,6 +95,28 @@ export function headsData(state, result, head) {
   };
 }
 
+/**
+ * The layers × heads view's data: every layer of the model result's model
+ * (result.model), each as headsData gives one; without a model, a message.
+ */
+export function layersData(state, result, head) {
+  const m = result.model;
+  if (!m) return { layers: [], message: 'Layers × heads shows a pretrained model: choose "a pretrained model" under Inputs.' };
+  const T = m.tokens.length;
+  const layers = m.attentions.map((weights, l) => {
+    const heads = m.layers[l].heads;
+    return {
+      weights,
+      average: remembered(m, `average${l}`, () => averageHeads(weights, heads, T, T)),
+      heads,
+      rows: T,
+      cols: T,
+      max: remembered(m, `max${l}`, () => maxOf(weights)),
+    };
+  });
+  return { layers, layer: result.layer, head: head - 1, scale: state.scale, palette: state.palette };
+}
+
 /** The steps view's data; trace is engine.attentionTrace's answer for (head − 1, state.query). */
 export function stepsData(state, result, tokens, head, trace) {
   const h = head - 1;

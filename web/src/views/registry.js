@@ -7,14 +7,15 @@
 // A host gives each view its DOM parts (partsOf(name): the page finds them
 // in index.html, the element builds them, element/view-boxes.js) and the
 // shared hooks { announcer, onHover(row, col), onSelect(row, col),
-// onSelectHead(head) } (head 1-based). A frame is { state, result, tokens,
+// onSelectHead(head), onSelectLayerHead(layer, head) } (1-based). A frame is { state, result, tokens,
 // head, engine }, with state.query and state.key already inside the tokens.
 import { traceRow } from '../compute/model.js';
 import { createBreakdownView } from './breakdown.js';
 import { createHeadsGrid } from './heads.js';
 import { createHeatmap } from './heatmap.js';
+import { createLayersGrid } from './layers.js';
 import { createLinesView } from './lines.js';
-import { breakdownData, headsData, heatmapData, linesData, outputData, statsData, stepsData } from './present.js';
+import { breakdownData, headsData, heatmapData, layersData, linesData, outputData, statsData, stepsData } from './present.js';
 import { createStatsView } from './stats.js';
 import { createStepsView } from './steps.js';
 
@@ -70,6 +71,13 @@ export const VIEW_REGISTRY = {
     parts: 'root',
     make: ({ root }, hooks) => createStatsView({ root, onSelect: hooks.onSelect }),
     draw: (view, { state, result, tokens, head }) => view.draw(statsData(state, result, tokens, head)),
+  },
+  layers: {
+    parts: 'root',
+    make: ({ root }, hooks) => createLayersGrid({
+      root, onHover: hooks.onHover, onSelectLayerHead: (l, h) => hooks.onSelectLayerHead?.(l + 1, h + 1),
+    }),
+    draw: (view, { state, result, head }) => view.draw(layersData(state, result, head)),
   },
 };
 
