@@ -33,7 +33,7 @@ for (let l = 0; l < layers; l++) {
     const max = Math.max(...w);
     let best = 0;
     for (let j = 1; j < T; j++) if (w[it * T + j] > w[it * T + best]) best = j;
-    parts.push(`<text x="${x0}" y="${y0 - 8}" font-size="12">layer ${l} · head ${h}: it → ${shown(tokens[best])} (${w[it * T + best].toFixed(2)})</text>`);
+    parts.push(`<text x="${x0}" y="${y0 - 8}" font-size="12">layer ${l + 1} · head ${h + 1}: it → ${shown(tokens[best])} (${w[it * T + best].toFixed(2)})</text>`);
     for (let i = 0; i < T; i++) {
       for (let j = 0; j < T; j++) {
         parts.push(`<rect x="${x0 + j * cell}" y="${y0 + i * cell}" width="${cell}" height="${cell}" fill="${colour(w[i * T + j] / max)}"/>`);
