@@ -193,7 +193,9 @@ TEST(TransformerForward, CausalRowsSumToOneAndGiveNoWeightToLaterTokens) {
         double sum = 0;
         for (int j = 0; j < T; ++j) {
           const float w = att[(h * T + i) * T + j];
-          if (j > i) ASSERT_EQ(w, 0.0f) << "head " << h << " query " << i << " key " << j;
+          if (j > i) {
+            ASSERT_EQ(w, 0.0f) << "head " << h << " query " << i << " key " << j;
+          }
           sum += w;
         }
         ASSERT_NEAR(sum, 1.0, 1e-5);

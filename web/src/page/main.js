@@ -16,7 +16,7 @@ import { createTransport, poolUsable } from '../compute/transport.js';
 import { createExport } from '../export/page-export.js';
 import { createController } from '../playground/controller.js';
 import { applyBounds, fillOptions, readControl, writeControls } from '../playground/controls.js';
-import { pageTable, readHash, toHash, VIEWS } from '../state/table.js';
+import { pageTable, readHash, toHash } from '../state/table.js';
 import { urlMirror } from '../state/url-mirror.js';
 import { createComparison } from '../views/compare.js';
 import { setText, setHidden } from '../views/dom.js';
@@ -150,12 +150,15 @@ async function start() {
     if (tab) commit({ view: tab.dataset.view });
   });
   byTestId('view-tabs').addEventListener('keydown', (event) => {
-    const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -VIEWS.length, End: VIEWS.length };
+    // Between the tabs the input mode shows (Layers × heads is model mode's).
+    const shown = tabs.filter((tab) => !tab.hidden);
+    const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -shown.length, End: shown.length };
     if (!(event.key in moves)) return;
     event.preventDefault();
-    const next = Math.min(VIEWS.length - 1, Math.max(0, VIEWS.indexOf(controller.state.view) + moves[event.key]));
-    commit({ view: VIEWS[next] });
-    tabs[next].focus();
+    const at = shown.findIndex((tab) => tab.dataset.view === controller.state.view);
+    const next = shown[Math.min(shown.length - 1, Math.max(0, at + moves[event.key]))];
+    commit({ view: next.dataset.view });
+    next.focus();
   });
   window.addEventListener('resize', () => figure.resize(controller.state));
 
