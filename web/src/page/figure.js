@@ -11,9 +11,23 @@ import * as present from '../views/present.js';
 import { createViews, VIEW_REGISTRY } from '../views/registry.js';
 import { createWeightsTable } from '../views/weights-table.js';
 import { setHidden, setText } from '../views/dom.js';
-import { longPerfOf, longStatusOf, modelPerfOf, progressOf, similarityOf, statusOf } from './status.js';
+import { longPerfOf, longStatusOf, maskedRowsNote, modelPerfOf, progressOf, similarityOf, statusOf } from './status.js';
+import { MAX_TOKENS } from '../compute/model.js';
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+/** The rows of the shown head whose every weight is 0: queries that may attend no key. */
+function blankRows(result, head) {
+  const { queries, keys, weights } = result;
+  const base = (head - 1) * queries * keys;
+  let blank = 0;
+  for (let i = 0; i < queries; i++) {
+    let any = false;
+    for (let j = 0; j < keys && !any; j++) any = weights[base + i * keys + j] !== 0;
+    if (!any) blank++;
+  }
+  return blank;
+}
 
 /** Each view's DOM parts in index.html, by the registry's kinds. */
 const PAGE_PARTS = {
@@ -84,6 +98,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     byTestId('weights-table-area').hidden = true;
     for (const id of ['steps', 'breakdown', 'heads-grid', 'layers-grid']) byTestId(id).replaceChildren();
     setText(byTestId('model-similarity'), '');
+    setHidden(byTestId('masked-rows-note'), true);
   }
 
   /** The link's note once its first frame is computed, with the selection clamped to the tokens. */
@@ -103,6 +118,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     const view = { state, result, tokens, head, engine };
     views.draw('heatmap', view);
     setHidden(byTestId('weights-table-area'), !state.table);
+    for (const id of ['max-tokens', 'max-tokens-again']) setText(byTestId(id), String(MAX_TOKENS));
     if (state.table) weightsTable.draw(present.tableData(result, tokens, head));
     if (state.view !== 'heatmap') views.draw(state.view, view);
     shown = { result, tokens, head, state };
@@ -110,6 +126,9 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     Object.assign(published, { lastResult: result, tokens, colTokens: result.colTokens, computedIn, head, state });
     showStatus(statusOf(state, result, frame.total > frame.tokens.length ? frame.total : 0, head));
     showPerf(result.model ? modelPerfOf(result, computedIn) : present.perfLine(state, result, computedIn));
+    const masked = blankRows(result, head);
+    setText(byTestId('masked-rows-note'), masked ? maskedRowsNote(masked, result.queries) : '');
+    setHidden(byTestId('masked-rows-note'), masked === 0);
     setText(byTestId('model-similarity'), result.model ? similarityOf(result.model) : '');
   }
 

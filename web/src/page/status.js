@@ -30,6 +30,12 @@ export function longPerfOf(request, result, computedIn, threads) {
   return `${what}: ${result.ms.toFixed(0)} ms ${where}`;
 }
 
+/** What the page says when `count` of `queries` rows may attend no key (all their weights 0). */
+export function maskedRowsNote(count, queries) {
+  const rows = count === queries ? `All ${queries} query rows have` : `${count} of ${queries} query rows have`;
+  return `${rows} no allowed key (mask, padding, causal or window forbid them all), so their weights are all 0 and their output is 0. PyTorch's scaled_dot_product_attention gives NaN for such a row.`;
+}
+
 /** The perf line of model mode: the forward pass's time and where it ran. */
 export function modelPerfOf(result, computedIn) {
   const where = computedIn === 'worker' ? 'in the worker' : 'on the page';
