@@ -1,13 +1,21 @@
 // The element's attributes are the playground's URL state: the same table
 // (web/src/state.js), the same names, the same parsing and clamping, plus
 // the one property only an embedded playground has, controls. No DOM here.
-import { describeHashChanges, formatValue, listChanges, readHash, stateTable } from '../state/table.js';
+import { describeHashChanges, formatValue, listChanges, MODEL_PROPS, readHash, stateTable } from '../state/table.js';
 
 /** full: every setting; minimal: text, variant, causal and the shown head; none: the figure alone. */
 export const CONTROL_MODES = ['full', 'minimal', 'none'];
 
+/** The inputs an element takes: its text, or its text through a pretrained model (the page has more). */
+export const ELEMENT_INPUTS = ['text', 'model'];
+
 export function elementTable(variantNames) {
-  return [...stateTable(variantNames), { name: 'controls', type: 'enum', values: CONTROL_MODES, default: 'minimal' }];
+  return [
+    ...stateTable(variantNames),
+    { name: 'input', type: 'enum', values: ELEMENT_INPUTS, default: 'text' },
+    ...MODEL_PROPS,
+    { name: 'controls', type: 'enum', values: CONTROL_MODES, default: 'minimal' },
+  ];
 }
 
 /**

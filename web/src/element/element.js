@@ -204,8 +204,17 @@ export class AttentionPlaygroundElement extends HTMLElement {
         this.#controller = createController({
           table: TABLE,
           state: this.#state,
-          // The element has no worker: every request computes on the page.
-          transport: createTransport({ engine, makeWorker: () => { throw new Error('no worker in the element'); } }),
+          // The element has no worker: every request computes on the page (a model's asynchronously).
+          transport: createTransport({
+            engine,
+            makeWorker: () => { throw new Error('no worker in the element'); },
+            onResult: () => this.#controller?.schedule(),
+            onProgress: (request, stage) => {
+              if (request?.mode !== 'model' || stage === null) return;
+              const done = typeof stage === 'number' ? `: ${Math.round(stage * 100)}%` : '';
+              this.#showStatus(`Loading the model ${request.model} (once)${done}…`);
+            },
+          }),
           tokenize,
           maxTokens: ELEMENT_MAX_TOKENS,
           keepClamped: false,
@@ -235,6 +244,10 @@ export class AttentionPlaygroundElement extends HTMLElement {
     const { tokens, total, state, result } = frame;
     this.#chips.draw(tokens, total);
     let detail = null;
+    if (frame.pending) {
+      this.#showError('');
+      return;
+    }
     if (frame.empty) {
       view.clear();
       this.#parts.title.textContent = '';
@@ -245,11 +258,13 @@ export class AttentionPlaygroundElement extends HTMLElement {
       // The selected query and key are kept inside the tokens for the views (frame.state, not the attributes).
       const head = Math.min(state.head, result.heads);
       view.draw({ state, result, tokens, head, engine: this.#engine });
-      this.#parts.title.textContent = `${name} · head ${head} of ${result.heads}`;
+      const layer = result.model ? ` · layer ${result.layer + 1} of ${result.model.info.layers}` : '';
+      this.#parts.title.textContent = `${name}${layer} · head ${head} of ${result.heads}`;
+      const limit = result.model ? result.model.info.maxTokens : ELEMENT_MAX_TOKENS;
       this.#showStatus(
         total > tokens.length
-          ? `Showing the first ${ELEMENT_MAX_TOKENS} of ${total} tokens`
-          : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${state.variant}`,
+          ? `Showing the first ${limit} of ${total} tokens`
+          : `${tokens.length} token${tokens.length === 1 ? '' : 's'} · ${result.model ? result.model.name : state.variant}`,
       );
       if (result !== this.#lastResult) detail = this.#detail(tokens, result);
       this.#lastResult = result;

@@ -71,6 +71,17 @@ export const MODELS = ['use-lite'];
 /** The second sentence model mode compares the text with (the sentence embeddings' cosine). */
 export const DEFAULT_TEXT2 = 'The tired dog stayed on the road.';
 
+/**
+ * Model mode's properties, the page's and the element's alike: which bundled
+ * model, the shown layer (1-based, clamped to the model's layers by the
+ * frame) and the second sentence.
+ */
+export const MODEL_PROPS = [
+  { name: 'model', type: 'enum', values: MODELS, default: 'use-lite' },
+  { name: 'layer', type: 'int', default: 1, min: 1, max: 48 },
+  { name: 'text2', type: 'string', default: DEFAULT_TEXT2, maxLength: 200_000 },
+];
+
 /** Largest NQ, NK, D and DV of matrix inputs: grids of that size are still editable. */
 export const MATRIX_MAX = 64;
 
@@ -105,10 +116,7 @@ export function pageTable(variantNames) {
     { name: 'gen', type: 'int', default: 4096, min: 16, max: LONG_MAX_TOKENS },
     { name: 'zq', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
     { name: 'zk', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
-    // Model mode: which bundled model, the shown layer (1-based, clamped to the model's layers), the second sentence.
-    { name: 'model', type: 'enum', values: MODELS, default: 'use-lite' },
-    { name: 'layer', type: 'int', default: 1, min: 1, max: 48 },
-    { name: 'text2', type: 'string', default: DEFAULT_TEXT2, maxLength: 200_000 },
+    ...MODEL_PROPS,
   ];
 }
 
