@@ -25,10 +25,12 @@ export async function openPage(browser, url, log) {
   return page;
 }
 
-/** Returns { results, features, notes } of the Chromium run. */
-export async function runChromium(browser, { root, shapes, log }) {
-  // Cross-origin isolated, so an engine that can use SharedArrayBuffer
-  // threads may; the peers are pinned to one thread regardless.
+/**
+ * Serves the bench page (cross-origin isolated, so an engine that can use
+ * SharedArrayBuffer threads may; the peers are pinned to one thread
+ * regardless), runs run(page) once it is ready, and closes both.
+ */
+async function onBenchPage(browser, { root, log }, run) {
   const server = await serveStatic({
     root,
     allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/'],
@@ -37,28 +39,20 @@ export async function runChromium(browser, { root, shapes, log }) {
   try {
     const page = await openPage(browser, `${server.url}/bench/chromium/`, log);
     await page.waitForFunction(() => window.benchReady === true);
-    const run = await page.evaluate((s) => window.runBench(s), shapes);
+    const result = await run(page);
     await page.close();
-    return run;
+    return result;
   } finally {
     await server.close();
   }
 }
 
+/** Returns { results, features, notes } of the Chromium run. */
+export function runChromium(browser, { root, shapes, log }) {
+  return onBenchPage(browser, { root, log }, (page) => page.evaluate((s) => window.runBench(s), shapes));
+}
+
 /** Returns { results, loadMs } of the model benchmark in Chromium (bench/model-lib.mjs). */
-export async function runModelChromium(browser, { root, log, rounds }) {
-  const server = await serveStatic({
-    root,
-    allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/'],
-    headers: CROSS_ORIGIN_ISOLATION,
-  });
-  try {
-    const page = await openPage(browser, `${server.url}/bench/chromium/`, log);
-    await page.waitForFunction(() => window.benchReady === true);
-    const run = await page.evaluate((options) => window.runModelBench(options), { rounds });
-    await page.close();
-    return run;
-  } finally {
-    await server.close();
-  }
+export function runModelChromium(browser, { root, log, rounds }) {
+  return onBenchPage(browser, { root, log }, (page) => page.evaluate((options) => window.runModelBench(options), { rounds }));
 }
