@@ -14,8 +14,9 @@ const GAP = 6; // between labels and the plot
 const PAD = 8; // right and bottom edge
 const PLOT_MIN = 160;
 const PLOT_MAX = 640;
-const CELL_MAX = 40; // non-square matrices: largest cell side
+const CELL_MAX = 40; // largest cell side: a few tokens stay a readable size, not panel-sized
 const HEIGHT_RESERVE = 200; // keep the plot's bottom on screen below the panel head
+const CAPTION_GAP = 16; // between the plot and what its view shows under it
 const HOVER_COLOR = '#ff4f79';
 const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
@@ -96,6 +97,47 @@ export function createHeatmap({
     for (const key of ['digest', 'rows', 'cols', 'plotLeft', 'plotTop', 'cell', 'cellW', 'cellH']) delete canvas.dataset[key];
   }
 
+  /**
+   * The height the whole canvas may take: the window's less the panel head
+   * and, inside a scrolling view box, that box's height less what is shown
+   * under the map (its caption), so the last row and the caption are seen
+   * without scrolling the box.
+   */
+  function roomHeight() {
+    let room = window.innerHeight - HEIGHT_RESERVE;
+    const box = canvas.closest('.view-area');
+    const most = box ? parseFloat(getComputedStyle(box).maxHeight) : NaN;
+    if (Number.isFinite(most)) {
+      let below = 0;
+      for (const sibling of wrap.parentElement.children) {
+        if (sibling.classList.contains('caption') && !sibling.hidden) below += sibling.offsetHeight + CAPTION_GAP;
+      }
+      room = Math.min(room, most - below);
+    }
+    return room;
+  }
+
+  /** Scrolls the view box and the window so the keyboard cursor's cell is seen. */
+  function revealCell({ row, col }) {
+    if (!layout) return;
+    const rect = canvas.getBoundingClientRect();
+    const top = rect.top + layout.top + row * layout.cellH;
+    const bottom = top + Math.max(layout.cellH, 1);
+    const left = rect.left + layout.left + col * layout.cellW;
+    const right = left + Math.max(layout.cellW, 1);
+    const box = canvas.closest('.view-area');
+    if (box) {
+      const b = box.getBoundingClientRect();
+      if (bottom > b.bottom) box.scrollTop += bottom - b.bottom + PAD;
+      else if (top < b.top) box.scrollTop -= b.top - top + PAD;
+      if (right > b.right) box.scrollLeft += right - b.right + PAD;
+      else if (left < b.left) box.scrollLeft -= b.left - left + PAD;
+    }
+    const moved = canvas.getBoundingClientRect().top - rect.top;
+    if (bottom + moved > window.innerHeight) window.scrollBy(0, bottom + moved - window.innerHeight + PAD);
+    else if (top + moved < 0) window.scrollBy(0, top + moved - PAD);
+  }
+
   /** Paints again at the current size (after the view becomes visible, or the window resizes). */
   function render() {
     if (!data || wrap.clientWidth === 0) return;
@@ -103,7 +145,7 @@ export function createHeatmap({
     if (measured.rowLabels !== data.rowLabels || measured.colLabels !== data.colLabels) {
       measured = { rowLabels: data.rowLabels, colLabels: data.colLabels, width: widestLabel(ctx, data) };
     }
-    layout = computeLayout(data, measured.width, wrap.clientWidth, window.innerHeight);
+    layout = computeLayout(data, measured.width, wrap.clientWidth, roomHeight());
     const dpr = window.devicePixelRatio || 1;
     canvas.style.width = `${layout.width}px`;
     canvas.style.height = `${layout.height}px`;
@@ -282,6 +324,7 @@ export function createHeatmap({
     row = Math.min(data.rows - 1, Math.max(0, row));
     col = Math.min(data.cols - 1, Math.max(0, col));
     showCell({ row, col });
+    revealCell({ row, col });
     if (announcer) announcer.textContent = describe(row, col);
   });
 
@@ -326,15 +369,15 @@ function widestLabel(ctx, { rowLabels, colLabels }) {
  * A square matrix gets a square plot; others get cells of their own width
  * and height.
  */
-function computeLayout(data, labelWidth, availableWidth, viewportHeight) {
+function computeLayout(data, labelWidth, availableWidth, roomHeight) {
   const margin = Math.ceil(Math.min(labelWidth, LABEL_MAX_WIDTH)) + GAP + 2;
   const fitW = Math.max(PLOT_MIN / 2, availableWidth - margin - PAD);
-  const fitH = viewportHeight - margin - HEIGHT_RESERVE;
+  const fitH = roomHeight - margin - PAD;
   let cellW;
   let cellH;
   if (data.square) {
     const n = Math.max(data.rows, data.cols);
-    const plot = Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH)));
+    const plot = Math.min(n * CELL_MAX, Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH))));
     cellW = cellH = plot / n;
   } else {
     cellW = Math.min(CELL_MAX, Math.min(PLOT_MAX, fitW) / data.cols);
