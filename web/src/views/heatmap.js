@@ -14,7 +14,8 @@ const GAP = 6; // between labels and the plot
 const PAD = 8; // right and bottom edge
 const PLOT_MIN = 160;
 const PLOT_MAX = 640;
-const CELL_MAX = 40; // largest cell side: a few tokens stay a readable size, not panel-sized
+const CELL_MAX = 40; // non-square matrices: largest cell side
+const SQUARE_CELL_MAX = 64; // square ones: a few tokens get readable cells, not panel-sized ones
 const HEIGHT_RESERVE = 200; // keep the plot's bottom on screen below the panel head
 const CAPTION_GAP = 16; // between the plot and what its view shows under it
 const HOVER_COLOR = '#ff4f79';
@@ -377,7 +378,7 @@ function computeLayout(data, labelWidth, availableWidth, roomHeight) {
   let cellH;
   if (data.square) {
     const n = Math.max(data.rows, data.cols);
-    const plot = Math.min(n * CELL_MAX, Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH))));
+    const plot = Math.min(n * SQUARE_CELL_MAX, Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH))));
     cellW = cellH = plot / n;
   } else {
     cellW = Math.min(CELL_MAX, Math.min(PLOT_MAX, fitW) / data.cols);
