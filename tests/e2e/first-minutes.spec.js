@@ -77,3 +77,56 @@ test('the focused heatmap shows a clearly visible focus ring', async ({ page }) 
   expect(ring.style).not.toBe('none');
   expect(ring.width).toBeGreaterThanOrEqual(3);
 });
+
+test('"Compare with" is announced at the top of the figure and drawn outside the view box, under every tab', async ({ page }) => {
+  await openPlayground(page);
+  await page.getByTestId('compare-select').selectOption('dot');
+  const note = page.getByTestId('compare-note');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('dot');
+  // The note is on screen without scrolling.
+  const noteBox = await note.boundingBox();
+  expect(noteBox.y + noteBox.height).toBeLessThanOrEqual(900);
+  const section = page.getByTestId('compare');
+  await expect(page.getByTestId('compare-diff')).toHaveAttribute('data-digest', /\S/);
+  const outside = await section.evaluate((el) => el.closest('[data-testid="view-area"]') === null);
+  expect(outside).toBe(true);
+  await page.getByTestId('view-tab-lines').click();
+  await expect(section).toBeVisible();
+  // Following the note's link brings the comparison on screen.
+  await note.getByRole('link').click();
+  await expect(section).toBeInViewport();
+  await page.getByTestId('compare-select').selectOption('none');
+  await expect(note).toBeHidden();
+});
+
+test('long input disables the tabs it cannot show, says why, and keeps the link on the heatmap', async ({ page }) => {
+  await page.goto('/#input=long&gen=600&seed=3&heads=1');
+  await expect(page.getByTestId('status')).toContainText('600 tokens', { timeout: 30_000 });
+  await expect(page.getByTestId('long-tabs-note')).toBeVisible();
+  for (const name of ['lines', 'heads', 'steps', 'stats']) {
+    const tab = page.getByTestId(`view-tab-${name}`);
+    await expect(tab).toBeDisabled();
+    await tab.click({ force: true });
+    await expect(tab).toHaveAttribute('aria-selected', 'false');
+  }
+  await expect(page.getByTestId('view-tab-heatmap')).toHaveAttribute('aria-selected', 'true');
+  expect(page.url()).toContain('view=heatmap');
+  // Back to a sentence, the tabs work again.
+  await page.getByTestId('input-mode').selectOption('text');
+  await expect(page.getByTestId('long-tabs-note')).toBeHidden();
+  await page.getByTestId('view-tab-steps').click();
+  await expect(page.getByTestId('view-tab-steps')).toHaveAttribute('aria-selected', 'true');
+});
+
+test('the explanation states the cut the page really makes to a long text', async ({ page }) => {
+  test.setTimeout(60_000);
+  const words = Array.from({ length: 2050 }, (_, i) => `w${i}`).join(' ');
+  await page.goto('/#heads=1');
+  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+  await page.getByTestId('text-input').fill(words);
+  await expect(page.getByTestId('status')).toContainText(/Showing the first \d+ of 2050 tokens/, { timeout: 40_000 });
+  const kept = (await page.getByTestId('status').textContent()).match(/first (\d+) of/)[1];
+  const stated = await page.getByTestId('max-tokens').allTextContents();
+  expect(stated).toEqual([kept, kept]);
+});

@@ -11,7 +11,7 @@
 // hovered cell is passed from the view under the pointer to all the others.
 import { zoomAround } from '../compute/long.js';
 import { comparisonOf } from '../compute/compare.js';
-import { VARIANT_LABELS } from '../compute/model.js';
+import { MAX_TOKENS, VARIANT_LABELS } from '../compute/model.js';
 import { createTransport, poolUsable } from '../compute/transport.js';
 import { createExport } from '../export/page-export.js';
 import { createController } from '../playground/controller.js';
@@ -146,12 +146,14 @@ async function start() {
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   byTestId('view-tabs').addEventListener('click', (event) => {
     const tab = event.target.closest('[role="tab"]');
-    if (tab) commit({ view: tab.dataset.view });
+    // Long input has only the heatmap: its other tabs are disabled and keep the link as it is.
+    if (tab && !tab.disabled) commit({ view: tab.dataset.view });
   });
   byTestId('view-tabs').addEventListener('keydown', (event) => {
     const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -VIEWS.length, End: VIEWS.length };
     if (!(event.key in moves)) return;
     event.preventDefault();
+    if (controller.state.input === 'long') return;
     const next = Math.min(VIEWS.length - 1, Math.max(0, VIEWS.indexOf(controller.state.view) + moves[event.key]));
     commit({ view: VIEWS[next] });
     tabs[next].focus();
@@ -165,6 +167,8 @@ async function start() {
     url: () => `${window.location.href.split('#')[0]}${toHash(table, controller.state)}`,
   });
 
+  // The explanation states the page's own cut, so the two cannot drift apart.
+  for (const span of document.querySelectorAll('[data-testid="max-tokens"]')) span.textContent = String(MAX_TOKENS);
   writeControls(root, controller.state);
   for (const id of ['controls', 'view-options', 'text-input', 'input-controls']) byTestId(id).disabled = false;
   // For tests and the console: the engine the page computes with.
