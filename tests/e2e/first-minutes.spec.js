@@ -130,3 +130,22 @@ test('the explanation states the cut the page really makes to a long text', asyn
   const stated = await page.getByTestId('max-tokens').allTextContents();
   expect(stated).toEqual([kept, kept]);
 });
+
+test('next to the map, the sentence mode says its weights come from fixed rules, not a trained model', async ({ page }) => {
+  await openPlayground(page);
+  const origin = page.getByTestId('weights-origin');
+  await expect(origin).toBeVisible();
+  await expect(origin).toContainText('fixed hashing rules, not a trained model');
+  // It sits in the figure, above the map.
+  const [note, map] = [await origin.boundingBox(), await page.getByTestId('heatmap').boundingBox()];
+  expect(note.y).toBeLessThan(map.y);
+  expect(await origin.evaluate((el) => el.closest('.figure') !== null)).toBe(true);
+  await page.getByTestId('input-mode').selectOption('matrix');
+  await expect(origin).toBeHidden();
+});
+
+test('the temperature control says it divides the attention scores, not next-token sampling', async ({ page }) => {
+  await openPlayground(page);
+  await expect(page.getByTestId('temperature-hint')).toContainText('divides the scores before the softmax');
+  await expect(page.getByTestId('temperature-hint')).toContainText('not the next-token sampling');
+});
