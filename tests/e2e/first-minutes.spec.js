@@ -149,3 +149,14 @@ test('the temperature control says it divides the attention scores, not next-tok
   await expect(page.getByTestId('temperature-hint')).toContainText('divides the scores before the softmax');
   await expect(page.getByTestId('temperature-hint')).toContainText('not the next-token sampling');
 });
+
+test('Enter on a head thumbnail focuses that head and keeps keyboard focus on its thumbnail', async ({ page }) => {
+  await openPlayground(page, '#heads=4&view=heads');
+  const tile = page.getByTestId('head-tile-3');
+  await tile.focus();
+  await page.keyboard.press('Enter');
+  await expect(tile).toHaveAttribute('aria-pressed', 'true');
+  await expect(tile).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('head-tile-4')).toBeFocused();
+});
