@@ -3,7 +3,7 @@
 // say, and the page tells the reader what the numbers are. Layout facts are
 // read from the DOM's boxes.
 import { expect, test } from '@playwright/test';
-import { openPlayground, watchErrors } from './support.js';
+import { openPlayground, plotOf, watchErrors } from './support.js';
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 900 },
@@ -159,4 +159,21 @@ test('Enter on a head thumbnail focuses that head and keeps keyboard focus on it
   await expect(tile).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('head-tile-4')).toBeFocused();
+});
+
+test.describe('on a touch phone', () => {
+  test.use({ viewport: { width: 360, height: 740 }, hasTouch: true });
+
+  test('tapping a cell selects it and shows its value', async ({ page }) => {
+    await openPlayground(page);
+    const canvas = page.getByTestId('heatmap');
+    const plot = await plotOf(canvas);
+    await canvas.tap({ position: { x: plot.left + 2.5 * plot.cellW, y: plot.top + 4.5 * plot.cellH } });
+    const tooltip = page.getByTestId('tooltip');
+    await expect(tooltip).toBeVisible();
+    await expect(tooltip).toHaveAttribute('data-row', '4');
+    await expect(tooltip).toHaveAttribute('data-col', '2');
+    expect(Number(await tooltip.getAttribute('data-value'))).toBeGreaterThanOrEqual(0);
+    await expect(page.getByTestId('query')).toHaveValue('5');
+  });
 });

@@ -291,10 +291,14 @@ export function createHeatmap({
     if (cell) showCell(cell);
     else hideCell();
   });
-  canvas.addEventListener('pointerleave', hideCell);
+  // A finger leaves the screen after every tap: the tapped cell's value stays until the next tap.
+  canvas.addEventListener('pointerleave', (event) => {
+    if (event.pointerType !== 'touch') hideCell();
+  });
   canvas.addEventListener('blur', hideCell);
   canvas.addEventListener('click', (event) => {
     const cell = cellAt(event.clientX, event.clientY);
+    if (cell) showCell(cell);
     if (cell) onSelect(cell.row, cell.col);
   });
   canvas.addEventListener('keydown', (event) => {
