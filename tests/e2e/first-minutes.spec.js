@@ -177,3 +177,25 @@ test.describe('on a touch phone', () => {
     await expect(page.getByTestId('query')).toHaveValue('5');
   });
 });
+
+test('above the controls, plain words say what a query, a key and a value are, and link to the tutorial', async ({ page }) => {
+  await openPlayground(page);
+  const intro = page.getByTestId('qkv-intro');
+  await expect(intro).toBeVisible();
+  for (const word of ['query', 'key', 'value']) await expect(intro).toContainText(word);
+  const [introBox, controls] = [await intro.boundingBox(), await page.getByTestId('input-controls').boundingBox()];
+  expect(introBox.y + introBox.height).toBeLessThanOrEqual(controls.y);
+  await page.getByTestId('tutorial-link').click();
+  await expect(page).toHaveURL(/examples\/tutorial\.html$/);
+  await expect(page.locator('h1')).toBeVisible();
+});
+
+test('the heatmap names its axes: queries down the rows, keys along the columns', async ({ page }) => {
+  await openPlayground(page);
+  const titles = page.getByTestId('axis-titles');
+  await expect(titles).toBeVisible();
+  await expect(titles).toContainText('queries');
+  await expect(titles).toContainText('keys');
+  const [t, map] = [await titles.boundingBox(), await page.getByTestId('heatmap').boundingBox()];
+  expect(t.y + t.height).toBeLessThanOrEqual(map.y + 1);
+});
