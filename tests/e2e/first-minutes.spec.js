@@ -199,3 +199,21 @@ test('the heatmap names its axes: queries down the rows, keys along the columns'
   const [t, map] = [await titles.boundingBox(), await page.getByTestId('heatmap').boundingBox()];
   expect(t.y + t.height).toBeLessThanOrEqual(map.y + 1);
 });
+
+test('a form field clamped to its bounds says what it did, as a link does', async ({ page }) => {
+  await openPlayground(page);
+  const note = page.getByTestId('hash-note');
+  await page.getByTestId('heads').fill('100');
+  await page.getByTestId('heads').press('Enter');
+  await expect(page.getByTestId('heads')).toHaveValue('8');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('Heads: 100 is outside 1–8; using 8.');
+  await page.getByTestId('temperature').fill('0');
+  await page.getByTestId('temperature').press('Enter');
+  await expect(note).toContainText('Temperature: 0 is outside');
+  await expect(note).toContainText(`using ${await page.getByTestId('temperature').inputValue()}.`);
+  await page.getByTestId('window').fill('-3');
+  await page.getByTestId('window').press('Enter');
+  await expect(note).toContainText('Window');
+  await expect(note).toContainText('-3 is outside');
+});

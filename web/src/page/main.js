@@ -133,7 +133,18 @@ async function start() {
     if (el) writeControls(root, controller.edit(el.dataset.prop, readControl(el)), el);
   });
   // When an edit is committed, show its parsed, clamped value.
-  root.addEventListener('change', () => writeControls(root, controller.state));
+  root.addEventListener('change', (event) => {
+    const el = event.target.closest('input[type="number"][data-prop]');
+    const typed = el?.value.trim() ?? '';
+    writeControls(root, controller.state);
+    // A number clamped to its bounds is said, as a link's adjustments are, rather than changed silently.
+    if (el && typed !== '' && el.value !== typed && Number(el.value) !== Number(typed)) {
+      const name = el.labels?.[0]?.firstChild?.textContent.trim() || el.dataset.prop;
+      const note = byTestId('hash-note');
+      note.textContent = `${name}: ${typed} is outside ${el.min}–${el.max}; using ${el.value === '' ? 'none' : el.value}.`;
+      note.hidden = false;
+    }
+  });
   window.addEventListener('hashchange', () => {
     urlWriter.cancel(); // the address now says what to show: a pending write of the old state must not land
     const read = readHash(table, window.location.hash);
