@@ -2,10 +2,13 @@
 // key and value, the temperature this page means, a link to the tutorial,
 // axis titles on the map, a note that text mode's weights are not learned, a
 // message when no key is allowed, long input offering only the view it draws,
-// and the numbers the explanation states being the page's own.
+// the numbers the explanation states being the page's own; and at a desktop
+// window and a phone's, the default map fits its box, the comparison shows
+// under every tab, focus stays where the keyboard is. Layout facts are read
+// from the DOM's boxes.
 import { expect, test } from '@playwright/test';
 import { MAX_TOKENS } from '../../web/src/compute/model.js';
-import { openPlayground, watchErrors } from './support.js';
+import { hoverCell, openPlayground, plotOf, watchErrors } from './support.js';
 
 test('the page explains query, key and value in plain words, says which temperature it means and links the tutorial', async ({ page }) => {
   await openPlayground(page);
@@ -62,6 +65,213 @@ test('long input offers only the view it draws', async ({ page }) => {
     await expect(page.getByTestId(`view-tab-${view}`)).toBeHidden();
   }
   await expect(page.getByTestId('view-tab-heatmap')).toBeVisible();
+  await expect(page.getByTestId('long-tabs-note')).toBeVisible();
   await page.goto('/#input=text');
   await expect(page.getByTestId('view-tab-lines')).toBeVisible();
+  await expect(page.getByTestId('long-tabs-note')).toBeHidden();
+});
+
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 360, height: 740 },
+];
+
+/** The bottom of a locator's box, and the bottom of the view area's visible box. */
+async function bottoms(page, testid) {
+  return page.evaluate((id) => {
+    const area = document.querySelector('[data-testid="view-area"]').getBoundingClientRect();
+    const box = document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect();
+    return { box: box.bottom, area: area.bottom, areaTop: area.top, top: box.top };
+  }, testid);
+}
+
+for (const size of SIZES) {
+  test.describe(`at ${size.width}×${size.height}`, () => {
+    test.use({ viewport: { width: size.width, height: size.height } });
+
+    test('the default heatmap and its caption fit inside the view box without scrolling it', async ({ page }) => {
+      const errors = watchErrors(page);
+      await openPlayground(page);
+      const area = page.getByTestId('view-area');
+      const fit = await area.evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+      expect(fit.scroll).toBeLessThanOrEqual(fit.client + 1);
+      const caption = await page.evaluate(() => {
+        const a = document.querySelector('[data-testid="view-area"]').getBoundingClientRect();
+        const c = document.querySelector('#view-heatmap .caption').getBoundingClientRect();
+        return { a: a.bottom, c: c.bottom };
+      });
+      expect(caption.c).toBeLessThanOrEqual(caption.a + 1);
+      expect(errors).toEqual([]);
+    });
+
+    test('two tokens get cells of a sensible size, not cells as big as the panel', async ({ page }) => {
+      await openPlayground(page, '#text=cat%20sat');
+      const cell = Number(await page.getByTestId('heatmap').getAttribute('data-cell-w'));
+      expect(cell).toBeGreaterThan(20);
+      expect(cell).toBeLessThanOrEqual(64);
+    });
+
+    test('the keyboard cursor on the last row stays inside the view box', async ({ page }) => {
+      await openPlayground(page);
+      const canvas = page.getByTestId('heatmap');
+      await canvas.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('PageDown');
+      const where = await page.evaluate(() => {
+        const c = document.querySelector('[data-testid="heatmap"]');
+        const a = document.querySelector('[data-testid="view-area"]').getBoundingClientRect();
+        const r = c.getBoundingClientRect();
+        const rows = Number(c.dataset.rows);
+        const bottom = r.top + Number(c.dataset.plotTop) + rows * Number(c.dataset.cellH);
+        return { bottom, area: a.bottom, viewport: window.innerHeight };
+      });
+      expect(where.bottom).toBeLessThanOrEqual(where.area + 1);
+      expect(where.bottom).toBeLessThanOrEqual(where.viewport);
+    });
+  });
+}
+
+test('the focused heatmap shows a clearly visible focus ring', async ({ page }) => {
+  await openPlayground(page);
+  const canvas = page.getByTestId('heatmap');
+  await canvas.focus();
+  await page.keyboard.press('ArrowDown');
+  const ring = await canvas.evaluate((c) => {
+    const s = getComputedStyle(c);
+    return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+  expect(ring.style).not.toBe('none');
+  expect(ring.width).toBeGreaterThanOrEqual(3);
+});
+
+test('"Compare with" is announced at the top of the figure and drawn outside the view box, under every tab', async ({ page }) => {
+  await openPlayground(page);
+  await page.getByTestId('compare-select').selectOption('dot');
+  const note = page.getByTestId('compare-note');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('dot');
+  // The note is on screen without scrolling.
+  const noteBox = await note.boundingBox();
+  expect(noteBox.y + noteBox.height).toBeLessThanOrEqual(900);
+  const section = page.getByTestId('compare');
+  await expect(page.getByTestId('compare-diff')).toHaveAttribute('data-digest', /\S/);
+  const outside = await section.evaluate((el) => el.closest('[data-testid="view-area"]') === null);
+  expect(outside).toBe(true);
+  await page.getByTestId('view-tab-lines').click();
+  await expect(section).toBeVisible();
+  // Following the note's link brings the comparison on screen.
+  await note.getByRole('link').click();
+  await expect(section).toBeInViewport();
+  await page.getByTestId('compare-select').selectOption('none');
+  await expect(note).toBeHidden();
+});
+
+test('the explanation states the cut the page really makes to a long text', async ({ page }) => {
+  test.setTimeout(60_000);
+  const words = Array.from({ length: 2050 }, (_, i) => `w${i}`).join(' ');
+  await page.goto('/#heads=1');
+  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+  await page.getByTestId('text-input').fill(words);
+  await expect(page.getByTestId('status')).toContainText(/Showing the first \d+ of 2050 tokens/, { timeout: 40_000 });
+  const kept = (await page.getByTestId('status').textContent()).match(/first (\d+) of/)[1];
+  const stated = [await page.getByTestId('max-tokens').textContent(), await page.getByTestId('max-tokens-again').textContent()];
+  expect(stated).toEqual([kept, kept]);
+});
+
+test('the temperature control says it divides the attention scores, not next-token sampling', async ({ page }) => {
+  await openPlayground(page);
+  await expect(page.getByTestId('temperature-hint')).toContainText('divides the scores before the softmax');
+  await expect(page.getByTestId('temperature-hint')).toContainText('not the next-token sampling');
+});
+
+test('Enter on a head thumbnail focuses that head and keeps keyboard focus on its thumbnail', async ({ page }) => {
+  await openPlayground(page, '#heads=4&view=heads');
+  const tile = page.getByTestId('head-tile-3');
+  await tile.focus();
+  await page.keyboard.press('Enter');
+  await expect(tile).toHaveAttribute('aria-pressed', 'true');
+  await expect(tile).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('head-tile-4')).toBeFocused();
+});
+
+test.describe('on a touch phone', () => {
+  test.use({ viewport: { width: 360, height: 740 }, hasTouch: true });
+
+  test('tapping a cell selects it and shows its value', async ({ page }) => {
+    await openPlayground(page);
+    const canvas = page.getByTestId('heatmap');
+    const plot = await plotOf(canvas);
+    await canvas.tap({ position: { x: plot.left + 2.5 * plot.cellW, y: plot.top + 4.5 * plot.cellH } });
+    const tooltip = page.getByTestId('tooltip');
+    await expect(tooltip).toBeVisible();
+    await expect(tooltip).toHaveAttribute('data-row', '4');
+    await expect(tooltip).toHaveAttribute('data-col', '2');
+    expect(Number(await tooltip.getAttribute('data-value'))).toBeGreaterThanOrEqual(0);
+    await expect(page.getByTestId('query')).toHaveValue('5');
+  });
+});
+
+test('above the controls, plain words say what a query, a key and a value are, and link to the tutorial', async ({ page }) => {
+  await openPlayground(page);
+  const intro = page.getByTestId('qkv-intro');
+  await expect(intro).toBeVisible();
+  for (const word of ['query', 'key', 'value']) await expect(intro).toContainText(word);
+  const [introBox, controls] = [await intro.boundingBox(), await page.getByTestId('input-controls').boundingBox()];
+  expect(introBox.y + introBox.height).toBeLessThanOrEqual(controls.y);
+  await page.getByTestId('intro-tutorial-link').click();
+  await expect(page).toHaveURL(/examples\/tutorial\.html$/);
+  await expect(page.locator('h1')).toBeVisible();
+});
+
+test('the heatmap names its axes: queries down the rows, keys along the columns', async ({ page }) => {
+  await openPlayground(page);
+  const titles = page.getByTestId('axis-titles');
+  await expect(titles).toBeVisible();
+  await expect(titles).toContainText('queries');
+  await expect(titles).toContainText('keys');
+  const [t, map] = [await titles.boundingBox(), await page.getByTestId('heatmap').boundingBox()];
+  expect(t.y + t.height).toBeLessThanOrEqual(map.y + 1);
+});
+
+test('a form field clamped to its bounds says what it did, as a link does', async ({ page }) => {
+  await openPlayground(page);
+  const note = page.getByTestId('hash-note');
+  await page.getByTestId('heads').fill('100');
+  await page.getByTestId('heads').press('Enter');
+  await expect(page.getByTestId('heads')).toHaveValue('8');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('Heads: 100 is outside 1–8; using 8.');
+  await page.getByTestId('temperature').fill('0');
+  await page.getByTestId('temperature').press('Enter');
+  await expect(note).toContainText('Temperature: 0 is outside');
+  await expect(note).toContainText(`using ${await page.getByTestId('temperature').inputValue()}.`);
+  await page.getByTestId('window').fill('-3');
+  await page.getByTestId('window').press('Enter');
+  await expect(note).toContainText('Window');
+  await expect(note).toContainText('-3 is outside');
+});
+
+test('masked cells are drawn hatched in grey, named in the legend and in the tooltip, unlike allowed cells of weight 0', async ({ page }) => {
+  await openPlayground(page, '#text=the%20cat%20sat%20down&causal=true');
+  const canvas = page.getByTestId('heatmap');
+  await expect(canvas).toHaveAttribute('data-masked', '6');
+  await expect(page.getByTestId('legend').getByTestId('legend-masked')).toBeVisible();
+  await expect(page.getByTestId('legend').getByTestId('legend-masked')).toHaveText('masked (not allowed)');
+  const plot = await plotOf(canvas);
+  const pixel = await canvas.evaluate((el, { x, y }) => {
+    const dpr = window.devicePixelRatio || 1;
+    return [...el.getContext('2d').getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data];
+  }, { x: plot.left + 3.5 * plot.cellW - 1, y: plot.top + 0.5 * plot.cellH });
+  // Above the diagonal: the neutral grey or its dark stroke, never a palette colour.
+  expect(pixel[0] === pixel[1] && pixel[1] === pixel[2]).toBe(true);
+  await hoverCell(canvas, 0, 3);
+  await expect(page.getByTestId('tooltip')).toHaveAttribute('data-masked', 'true');
+  await expect(page.getByTestId('tooltip')).toContainText('masked: not allowed');
+  await hoverCell(canvas, 0, 0);
+  await expect(page.getByTestId('tooltip')).toHaveAttribute('data-masked', 'false');
+
+  await page.goto('/#text=the%20cat%20sat%20down');
+  await expect(page.getByTestId('heatmap')).toHaveAttribute('data-masked', '0');
+  await expect(page.getByTestId('legend').getByTestId('legend-masked')).toBeHidden();
 });

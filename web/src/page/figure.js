@@ -77,6 +77,23 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     note.hidden = message === '';
   }
 
+  /** Says that a comparison is drawn, and where: it sits under the view box, often below the fold. */
+  function showCompareNote(state, on) {
+    const note = byTestId('compare-note');
+    setHidden(note, !on);
+    if (!on) return;
+    const link = document.createElement('a');
+    link.href = '#compare';
+    link.textContent = 'the three maps are under the view';
+    link.addEventListener('click', (event) => {
+      event.preventDefault(); // the hash holds the state; do not replace it
+      const section = byTestId('compare');
+      section.scrollIntoView({ block: 'start' });
+      section.focus({ preventScroll: true });
+    });
+    note.replaceChildren(`Comparing ${state.variant} (a) with ${state.compare} (b): `, link, '.');
+  }
+
   function showTabs(state) {
     // Long mode has only the heatmap (an overview or a zoomed region).
     const view = state.input === 'long' ? 'heatmap' : state.view;
@@ -84,7 +101,10 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
       const on = tab.dataset.view === view;
       tab.setAttribute('aria-selected', String(on));
       tab.tabIndex = on ? 0 : -1;
+      tab.disabled = state.input === 'long' && !on;
+      tab.title = tab.disabled ? 'A long input is shown only as a heatmap' : '';
     }
+    setHidden(byTestId('long-tabs-note'), state.input !== 'long');
     for (const panel of document.querySelectorAll('[data-view-panel]')) setHidden(panel, panel.dataset.viewPanel !== view);
     byTestId('legend').classList.toggle('is-off', view !== 'heatmap' && view !== 'heads');
   }
@@ -93,6 +113,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     views.clear('heatmap');
     views.clear('output');
     comparison.hide();
+    showCompareNote(null, false);
     shown = null;
     showPerf('');
     byTestId('weights-table-area').hidden = true;
@@ -123,6 +144,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     if (state.view !== 'heatmap') views.draw(state.view, view);
     shown = { result, tokens, head, state };
     published.comparison = comparison.draw(state, result, tokens, head);
+    showCompareNote(state, published.comparison !== null);
     Object.assign(published, { lastResult: result, tokens, colTokens: result.colTokens, computedIn, head, state });
     showStatus(statusOf(state, result, frame.total > frame.tokens.length ? frame.total : 0, head));
     showPerf(result.model ? modelPerfOf(result, computedIn) : present.perfLine(state, result, computedIn));
@@ -136,6 +158,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     const { state, request, result } = frame;
     inputs.idle(state);
     comparison.hide();
+    showCompareNote(null, false);
     shown = null;
     byTestId('weights-table-area').hidden = true;
     const long = {

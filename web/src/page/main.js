@@ -11,7 +11,7 @@
 // hovered cell is passed from the view under the pointer to all the others.
 import { zoomAround } from '../compute/long.js';
 import { comparisonOf } from '../compute/compare.js';
-import { VARIANT_LABELS } from '../compute/model.js';
+import { MAX_TOKENS, VARIANT_LABELS } from '../compute/model.js';
 import { createTransport, poolUsable } from '../compute/transport.js';
 import { createExport } from '../export/page-export.js';
 import { createController } from '../playground/controller.js';
@@ -134,7 +134,18 @@ async function start() {
     if (el) writeControls(root, controller.edit(el.dataset.prop, readControl(el)), el);
   });
   // When an edit is committed, show its parsed, clamped value.
-  root.addEventListener('change', () => writeControls(root, controller.state));
+  root.addEventListener('change', (event) => {
+    const el = event.target.closest('input[type="number"][data-prop]');
+    const typed = el?.value.trim() ?? '';
+    writeControls(root, controller.state);
+    // A number clamped to its bounds is said, as a link's adjustments are, rather than changed silently.
+    if (el && typed !== '' && el.value !== typed && Number(el.value) !== Number(typed)) {
+      const name = el.labels?.[0]?.firstChild?.textContent.trim() || el.dataset.prop;
+      const note = byTestId('hash-note');
+      note.textContent = `${name}: ${typed} is outside ${el.min}–${el.max}; using ${el.value === '' ? 'none' : el.value}.`;
+      note.hidden = false;
+    }
+  });
   window.addEventListener('hashchange', () => {
     urlWriter.cancel(); // the address now says what to show: a pending write of the old state must not land
     const read = readHash(table, window.location.hash);
@@ -147,7 +158,8 @@ async function start() {
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   byTestId('view-tabs').addEventListener('click', (event) => {
     const tab = event.target.closest('[role="tab"]');
-    if (tab) commit({ view: tab.dataset.view });
+    // Long input has only the heatmap: its other tabs are disabled and keep the link as it is.
+    if (tab && !tab.disabled) commit({ view: tab.dataset.view });
   });
   byTestId('view-tabs').addEventListener('keydown', (event) => {
     // Between the tabs the input mode shows (Layers × heads is model mode's).
@@ -169,6 +181,8 @@ async function start() {
     url: () => `${window.location.href.split('#')[0]}${toHash(table, controller.state)}`,
   });
 
+  // The explanation states the page's own cut, so the two cannot drift apart.
+  for (const span of document.querySelectorAll('[data-testid="max-tokens"]')) span.textContent = String(MAX_TOKENS);
   writeControls(root, controller.state);
   for (const id of ['controls', 'view-options', 'text-input', 'input-controls']) byTestId(id).disabled = false;
   // For tests and the console: the engine the page computes with.

@@ -34,8 +34,11 @@ export function createHeadsGrid({ root, onHover = () => {}, onSelectHead = () =>
       ...Array.from({ length: heads }, (_, h) => ({ h, values: data.weights.subarray(h * size, (h + 1) * size) })),
       { h: null, values: data.average },
     ];
+    // The tiles are rebuilt; a keyboard user who pressed Enter on one keeps focus on its successor.
+    const focused = root.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
     tiles = maps.map(({ h, values }) => buildTile(h, values, scale, table));
     root.replaceChildren(...tiles.map((t) => t.element));
+    if (focused) tiles.find((t) => t.element.dataset.testid === focused)?.element.focus({ preventScroll: true });
     paintMarks();
   }
 

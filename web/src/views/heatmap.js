@@ -15,8 +15,13 @@ const PAD = 8; // right and bottom edge
 const PLOT_MIN = 160;
 const PLOT_MAX = 640;
 const CELL_MAX = 40; // non-square matrices: largest cell side
+const SQUARE_CELL_MAX = 64; // square ones: a few tokens get readable cells, not panel-sized ones
 const HEIGHT_RESERVE = 200; // keep the plot's bottom on screen below the panel head
+const CAPTION_GAP = 16; // between the plot and what its view shows under it
 const HOVER_COLOR = '#ff4f79';
+// Masked cells: a neutral grey no palette uses, with darker strokes (style.css's .is-masked swatch matches).
+const MASKED_RGB = [200, 200, 200, 255];
+const MASKED_STROKE = 'rgba(90, 90, 90, 0.8)';
 const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
 /**
@@ -55,6 +60,8 @@ export function createHeatmap({
    * data: { weights (or values) [rows, cols], rows, cols, rowLabels, colLabels,
    * max, min? (default 0), scale? 'linear'|'log', palette? (a colormap name),
    * square? (default true), selected? { row, col }, digest, title,
+   * allowed? [rows, cols] of 0/1 (0: the key is masked for that query, drawn
+   * hatched in a neutral grey rather than as a weight of 0),
    * rowIndex?(i) and colIndex?(j): how the tooltip numbers a row and a column
    * (default "#i+1"; a zoomed region numbers from its first token) }.
    */
@@ -63,7 +70,8 @@ export function createHeatmap({
     data.values = data.values ?? data.weights;
     const colourScale = createScale({ kind: data.scale, min: data.min, max: data.max });
     const table = paletteTable(data.palette);
-    const key = [data.digest, data.scale, data.palette, data.min, data.max, data.rows, data.cols].join('|');
+    data.maskedCount = data.allowed ? countZeros(data.allowed) : 0;
+    const key = [data.digest, data.scale, data.palette, data.min, data.max, data.rows, data.cols, data.maskedCount].join('|');
     if (key !== paintedKey) {
       paintImage(image, data, colourScale, table);
       paintedKey = key;
@@ -74,12 +82,14 @@ export function createHeatmap({
       if (data.palette !== legendPalette) paintLegendBar(legendParts, table);
       legendPalette = data.palette;
       labelLegend(legendParts, colourScale);
+      setHidden(legendParts.masked, data.maskedCount === 0);
     }
     canvas.dataset.digest = data.digest;
     canvas.dataset.rows = String(data.rows);
     canvas.dataset.cols = String(data.cols);
     canvas.dataset.scale = colourScale.kind;
     canvas.dataset.palette = data.palette;
+    canvas.dataset.masked = String(data.maskedCount);
     canvas.setAttribute('aria-label', `${data.title}: ${data.rows} ${names.row} rows by ${data.cols} ${names.col} columns. Use the arrow keys to read values.`);
     render();
     if (hovered && hovered.row < data.rows && hovered.col < data.cols) showCell(hovered, false);
@@ -93,7 +103,52 @@ export function createHeatmap({
     hideCell();
     wrap.hidden = true;
     if (legend) legend.hidden = true;
-    for (const key of ['digest', 'rows', 'cols', 'plotLeft', 'plotTop', 'cell', 'cellW', 'cellH']) delete canvas.dataset[key];
+    for (const key of ['digest', 'masked', 'rows', 'cols', 'plotLeft', 'plotTop', 'cell', 'cellW', 'cellH']) delete canvas.dataset[key];
+  }
+
+  /**
+   * The height the whole canvas may take: the window's less the panel head
+   * and, inside a scrolling view box, that box's height less everything else
+   * shown in the map's panel (notes above it, the caption under it) and the
+   * box's padding, so the last row and the caption are seen without
+   * scrolling the box.
+   */
+  function roomHeight() {
+    let room = window.innerHeight - HEIGHT_RESERVE;
+    const box = canvas.closest('.view-area');
+    const most = box ? parseFloat(getComputedStyle(box).maxHeight) : NaN;
+    if (Number.isFinite(most)) {
+      const boxStyle = getComputedStyle(box);
+      let others = parseFloat(boxStyle.paddingTop) + parseFloat(boxStyle.paddingBottom) + CAPTION_GAP;
+      for (const sibling of wrap.parentElement.children) {
+        if (sibling === wrap || sibling.offsetHeight === 0) continue;
+        const style = getComputedStyle(sibling);
+        others += sibling.offsetHeight + parseFloat(style.marginTop) + parseFloat(style.marginBottom);
+      }
+      room = Math.min(room, most - others);
+    }
+    return room;
+  }
+
+  /** Scrolls the view box and the window so the keyboard cursor's cell is seen. */
+  function revealCell({ row, col }) {
+    if (!layout) return;
+    const rect = canvas.getBoundingClientRect();
+    const top = rect.top + layout.top + row * layout.cellH;
+    const bottom = top + Math.max(layout.cellH, 1);
+    const left = rect.left + layout.left + col * layout.cellW;
+    const right = left + Math.max(layout.cellW, 1);
+    const box = canvas.closest('.view-area');
+    if (box) {
+      const b = box.getBoundingClientRect();
+      if (bottom > b.bottom) box.scrollTop += bottom - b.bottom + PAD;
+      else if (top < b.top) box.scrollTop -= b.top - top + PAD;
+      if (right > b.right) box.scrollLeft += right - b.right + PAD;
+      else if (left < b.left) box.scrollLeft -= b.left - left + PAD;
+    }
+    const moved = canvas.getBoundingClientRect().top - rect.top;
+    if (bottom + moved > window.innerHeight) window.scrollBy(0, bottom + moved - window.innerHeight + PAD);
+    else if (top + moved < 0) window.scrollBy(0, top + moved - PAD);
   }
 
   /** Paints again at the current size (after the view becomes visible, or the window resizes). */
@@ -103,7 +158,7 @@ export function createHeatmap({
     if (measured.rowLabels !== data.rowLabels || measured.colLabels !== data.colLabels) {
       measured = { rowLabels: data.rowLabels, colLabels: data.colLabels, width: widestLabel(ctx, data) };
     }
-    layout = computeLayout(data, measured.width, wrap.clientWidth, window.innerHeight);
+    layout = computeLayout(data, measured.width, wrap.clientWidth, roomHeight());
     const dpr = window.devicePixelRatio || 1;
     canvas.style.width = `${layout.width}px`;
     canvas.style.height = `${layout.height}px`;
@@ -133,6 +188,7 @@ export function createHeatmap({
     // Upscaled cells stay crisp; downscaled ones are averaged.
     ctx.imageSmoothingEnabled = cellW < 1 || cellH < 1;
     ctx.drawImage(image, left, top, plotW, plotH);
+    if (data.maskedCount > 0) hatchMasked(ctx, data, layout);
 
     const ink = getComputedStyle(canvas).color || '#2b2f36';
     const focusRow = hovered?.row ?? marked?.row ?? null;
@@ -199,8 +255,10 @@ export function createHeatmap({
     tip.key.textContent = data.colLabels[col];
     tip.keyIndex.textContent = data.colIndex(col);
     const value = data.values[row * data.cols + col];
-    tip.weight.textContent = formatWeight(value);
+    const masked = data.allowed ? data.allowed[row * data.cols + col] === 0 : false;
+    tip.weight.textContent = masked ? `${formatWeight(value)} (masked: not allowed)` : formatWeight(value);
     tooltip.dataset.value = String(value); // exact, for tests and the console
+    tooltip.dataset.masked = String(masked);
     tip.head.textContent = data.title;
     tooltip.dataset.row = String(row);
     tooltip.dataset.col = String(col);
@@ -248,10 +306,14 @@ export function createHeatmap({
     if (cell) showCell(cell);
     else hideCell();
   });
-  canvas.addEventListener('pointerleave', hideCell);
+  // A finger leaves the screen after every tap: the tapped cell's value stays until the next tap.
+  canvas.addEventListener('pointerleave', (event) => {
+    if (event.pointerType !== 'touch') hideCell();
+  });
   canvas.addEventListener('blur', hideCell);
   canvas.addEventListener('click', (event) => {
     const cell = cellAt(event.clientX, event.clientY);
+    if (cell) showCell(cell);
     if (cell) onSelect(cell.row, cell.col);
   });
   canvas.addEventListener('keydown', (event) => {
@@ -282,6 +344,7 @@ export function createHeatmap({
     row = Math.min(data.rows - 1, Math.max(0, row));
     col = Math.min(data.cols - 1, Math.max(0, col));
     showCell({ row, col });
+    revealCell({ row, col });
     if (announcer) announcer.textContent = describe(row, col);
   });
 
@@ -300,13 +363,54 @@ export function createHeatmap({
 }
 
 /** Writes values [rows, cols] into image as one pixel each. */
-function paintImage(image, { values, rows, cols }, scale, table) {
+function paintImage(image, { values, rows, cols, allowed }, scale, table) {
   image.width = cols;
   image.height = rows;
   const ctx = image.getContext('2d');
   const pixels = ctx.createImageData(cols, rows);
   valuesToPixels(values, rows * cols, scale, table, pixels.data);
+  if (allowed) {
+    for (let p = 0; p < rows * cols; p++) {
+      if (allowed[p] === 0) pixels.data.set(MASKED_RGB, 4 * p);
+    }
+  }
   ctx.putImageData(pixels, 0, 0);
+}
+
+function countZeros(array) {
+  let zeros = 0;
+  for (let p = 0; p < array.length; p++) if (array[p] === 0) zeros++;
+  return zeros;
+}
+
+/**
+ * Diagonal strokes over the masked cells, so that "not allowed" reads as a
+ * different thing from "allowed, weight 0" even to a reader who cannot tell
+ * the grey from the palette's dark end. Cells too small to hold a stroke keep
+ * the grey alone.
+ */
+function hatchMasked(ctx, { allowed, rows, cols }, { left, top, cellW, cellH }) {
+  if (cellW < 4 || cellH < 4) return;
+  ctx.save();
+  ctx.beginPath();
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (allowed[i * cols + j] === 0) ctx.rect(left + j * cellW, top + i * cellH, cellW, cellH);
+    }
+  }
+  ctx.clip();
+  ctx.strokeStyle = MASKED_STROKE;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  const w = cols * cellW;
+  const h = rows * cellH;
+  const step = Math.max(4, Math.min(8, Math.min(cellW, cellH) / 2));
+  for (let d = -h; d < w; d += step) {
+    ctx.moveTo(left + d, top + h);
+    ctx.lineTo(left + d + h, top);
+  }
+  ctx.stroke();
+  ctx.restore();
 }
 
 /** The width of the widest drawn label, in CSS pixels (at least LABEL_MAX_WIDTH counts as that). */
@@ -326,15 +430,15 @@ function widestLabel(ctx, { rowLabels, colLabels }) {
  * A square matrix gets a square plot; others get cells of their own width
  * and height.
  */
-function computeLayout(data, labelWidth, availableWidth, viewportHeight) {
+function computeLayout(data, labelWidth, availableWidth, roomHeight) {
   const margin = Math.ceil(Math.min(labelWidth, LABEL_MAX_WIDTH)) + GAP + 2;
   const fitW = Math.max(PLOT_MIN / 2, availableWidth - margin - PAD);
-  const fitH = viewportHeight - margin - HEIGHT_RESERVE;
+  const fitH = roomHeight - margin - PAD;
   let cellW;
   let cellH;
   if (data.square) {
     const n = Math.max(data.rows, data.cols);
-    const plot = Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH)));
+    const plot = Math.min(n * SQUARE_CELL_MAX, Math.max(PLOT_MIN, Math.floor(Math.min(PLOT_MAX, fitW, fitH))));
     cellW = cellH = plot / n;
   } else {
     cellW = Math.min(CELL_MAX, Math.min(PLOT_MAX, fitW) / data.cols);
@@ -389,8 +493,16 @@ function buildLegend(legend) {
   const kind = document.createElement('span');
   kind.className = 'legend-kind';
   kind.dataset.field = 'scale';
-  legend.replaceChildren(min, bar, max, kind);
-  return { min, bar, max, kind };
+  const masked = document.createElement('span');
+  masked.className = 'legend-masked';
+  masked.dataset.testid = 'legend-masked';
+  const swatch = document.createElement('span');
+  swatch.className = 'legend-swatch is-masked';
+  swatch.setAttribute('aria-hidden', 'true');
+  masked.append(swatch, 'masked (not allowed)');
+  masked.hidden = true;
+  legend.replaceChildren(min, bar, max, kind, masked);
+  return { min, bar, max, kind, masked };
 }
 
 function paintLegendBar(parts, table) {

@@ -10,6 +10,7 @@ import { formatGflops, formatMs } from './format.js';
 import { scoreTerms } from './scoreterms.js';
 import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from '../compute/model.js';
 import { averageHeads, distanceProfile, maxAbs, rowStats } from './row-stats.js';
+import { allowedMask } from '../inputs/mask.js';
 
 /** The header of the score column of each variant. */
 const SCORE_NAMES = {
@@ -39,11 +40,27 @@ function keyTokensOf(result, tokens) {
   return result.colTokens ?? tokens;
 }
 
+/**
+ * Which keys each query may attend under the request's causal flag, window
+ * and edited mask, or null when every key is allowed (or the result has no
+ * such request: a model's own masking is its own).
+ */
+export function allowedOf(result) {
+  return remembered(result, 'allowed', () => {
+    const request = result.request;
+    if (!request || (!request.causal && request.window == null && !request.mask)) return null;
+    const { queries, keys } = shapeOf(result);
+    const allowed = allowedMask(queries, keys, request);
+    return allowed.every((x) => x !== 0) ? null : allowed;
+  });
+}
+
 export function heatmapData(state, result, tokens, head) {
   const weights = headWeights(result, head - 1);
   const { queries, keys } = shapeOf(result);
   return {
     weights,
+    allowed: allowedOf(result),
     rows: queries,
     cols: keys,
     rowLabels: tokens,
