@@ -53,7 +53,7 @@ export function formatCount(count) {
  * The checkpoint's files among entries [{ path, file }] (path relative to
  * what was picked or dropped, with "/" between folders): the known files by
  * name (the shallowest of each name, so a folder's onnx/config.json does not
- * replace its config.json), the names of the others (ignored), and the folder
+ * replace its config.json), the paths of the others (ignored), and the folder
  * name when the files came in one.
  */
 export function pickModelFiles(entries) {
@@ -66,7 +66,12 @@ export function pickModelFiles(entries) {
       continue;
     }
     const earlier = chosen.get(name);
-    if (!earlier || depthOf(entry.path) < depthOf(earlier.path)) chosen.set(name, entry);
+    if (!earlier || depthOf(entry.path) < depthOf(earlier.path)) {
+      chosen.set(name, entry);
+      if (earlier) ignored.push(earlier.path);
+    } else {
+      ignored.push(entry.path);
+    }
   }
   const files = Object.fromEntries([...chosen].map(([name, entry]) => [name, entry.file]));
   const folders = [...chosen.values()].map((e) => e.path.split('/')).filter((parts) => parts.length > 1);
