@@ -74,6 +74,15 @@ describe('inspecting a checkpoint before its weights are read', () => {
   });
 });
 
+describe('the page\'s state for a model from disk', () => {
+  it('reads model=local and heads past the settings\' 8, which other modes still clamp to their heads', () => {
+    const table = pageTable(['scaled_dot']);
+    expect(fromHash(table, '#input=model&model=local&head=12')).toMatchObject({ model: 'local', head: 12 });
+    expect(fromHash(table, '#input=text&heads=8&head=12').head).toBe(8);
+    expect(fromHash(table, '#input=model&head=99').head).toBe(64);
+  });
+});
+
 describe('loading a model from disk through the runner', () => {
   it('reads every file\'s bytes with progress up to the total', async () => {
     const { files } = writeCheckpoint({ family: 'bert' });

@@ -229,7 +229,12 @@ export function readHash(table, hash) {
   if (normalized.head !== state.head) {
     const earlier = adjustments.find((a) => a.name === 'head');
     if (earlier) earlier.to = formatValue(normalized.head);
-    else adjustments.push({ name: 'head', from: formatValue(state.head), to: formatValue(normalized.head) });
+    else {
+      // In the table's order, as if the head had been clamped where it is read.
+      const order = table.map((p) => p.name);
+      const after = adjustments.findIndex((a) => order.indexOf(a.name) > order.indexOf('head'));
+      adjustments.splice(after === -1 ? adjustments.length : after, 0, { name: 'head', from: formatValue(state.head), to: formatValue(normalized.head) });
+    }
   }
   return { state: normalized, adjustments, ignored };
 }
