@@ -221,10 +221,14 @@ test('a model=local link says a local model cannot travel in a link, offers "Ope
   await expect(page.getByTestId('status')).toContainText('a local model cannot travel in a link');
   await expect(page.getByTestId('open-model')).toBeVisible();
   await expect(page.getByTestId('model-select')).toHaveValue('local');
+  await expect(page.getByTestId('local-model-hint')).toBeVisible();
+  await expect(page.getByTestId('bundled-model-hint')).toBeHidden();
 
   await page.getByTestId('model-select').selectOption('use-lite');
   await waitForModel(page, { layers: 2, local: false });
   await expect(note).toBeHidden();
+  await expect(page.getByTestId('bundled-model-hint')).toBeVisible();
+  await expect(page.getByTestId('local-model-hint')).toBeHidden();
 
   // Opening the files again from the link's page shows the model.
   await page.getByTestId('model-select').selectOption('local');

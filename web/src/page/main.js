@@ -111,6 +111,8 @@ async function start() {
       info: byTestId('model-info'),
       error: byTestId('model-error'),
       note: byTestId('local-model-note'),
+      bundledHint: byTestId('bundled-model-hint'),
+      localHint: byTestId('local-model-hint'),
     },
     commit: (values) => commit(values),
     state: () => controller.state,

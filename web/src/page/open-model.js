@@ -52,7 +52,8 @@ function readDrop(dataTransfer) {
 }
 
 /**
- * elements: { open, openFolder, files, folder, drop, info, error, note } (see
+ * elements: { open, openFolder, files, folder, drop, info, error, note,
+ * bundledHint, localHint } (see
  * index.html); commit(values) sets state properties; state() the current
  * state. Returns { localModel(), drawn(frame), failed(message, frame) ->
  * true when the failure was the candidate's (then handled here), update(state) }.
@@ -136,10 +137,12 @@ export function createModelOpener({ elements, commit, state }) {
       return true;
     },
 
-    /** The note of a link naming a model from disk while none is open. */
+    /** The hint of the shown model's kind, and the note of a link naming a model from disk while none is open. */
     update(shown) {
-      const waiting = shown.input === 'model' && shown.model === LOCAL_MODEL && !candidate && !current;
-      setHidden(elements.note, !waiting);
+      const local = shown.model === LOCAL_MODEL;
+      setHidden(elements.bundledHint, local);
+      setHidden(elements.localHint, !local);
+      setHidden(elements.note, !(shown.input === 'model' && local && !candidate && !current));
     },
   };
 }
