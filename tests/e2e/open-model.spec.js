@@ -137,6 +137,45 @@ test('the file dialog and the folder dialog open a BERT checkpoint (F16, prefixe
   expect(errors).toEqual([]);
 });
 
+test('a dropped folder is read through its directory entries, in batches, skipping hidden folders and deeper duplicates', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  await page.goto(`/#input=model&view=layers&text=${encodeURIComponent(SENTENCE)}`);
+  await waitForModel(page, { layers: 2, local: false });
+  const list = Object.entries(folders.bert.files).map(([name, bytes]) => ({ name, bytes: Buffer.from(bytes).toString('base64') }));
+  // Chromium gives a dragged folder as FileSystemDirectoryEntry objects; a page
+  // cannot make those, so the drop carries entries of the same shape (a reader
+  // whose readEntries answers in batches, then an empty one).
+  await page.getByTestId('model-drop').evaluate((zone, entries) => {
+    const fileEntry = (name, data) => ({ isFile: true, isDirectory: false, name, file: (ok) => ok(new File([data], name)) });
+    const folder = (name, children) => ({
+      isFile: false, isDirectory: true, name,
+      createReader() {
+        const batches = [children.slice(0, 2), children.slice(2), []];
+        return { readEntries: (ok) => setTimeout(() => ok(batches.shift() ?? []), 0) };
+      },
+    });
+    const decode = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bogus = new TextEncoder().encode('{"model_type": "t5"}');
+    const root = folder('tiny-bert', [
+      ...entries.map(({ name, bytes }) => fileEntry(name, decode(bytes))),
+      folder('onnx', [fileEntry('config.json', bogus)]),
+      folder('.git', [fileEntry('config.json', bogus)]),
+      fileEntry('README.md', new TextEncoder().encode('# tiny')),
+    ]);
+    const item = { kind: 'file', webkitGetAsEntry: () => root };
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { items: [item], files: [] } });
+    zone.dispatchEvent(drop);
+  }, list);
+  await waitForModel(page, { layers: 2, local: true });
+  await expect(page.getByTestId('model-info')).toContainText('tiny-bert from your disk: BERT · 2 layers × 4 heads');
+  const grid = page.getByTestId('layers-grid');
+  for (const row of [1, 2]) await expect(grid.getByTestId(`layer-row-${row}`).locator('button.head-tile')).toHaveCount(4);
+  expect(await shownWeights(page)).toEqual(Array.from(expected.bert.attentions[0]));
+  expect(errors).toEqual([]);
+});
+
 test('a missing file is named, and the bundled model stays shown', async ({ page }) => {
   test.setTimeout(90_000);
   await page.goto(`/#input=model&text=${encodeURIComponent(SENTENCE)}`);
