@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { loadModel } from '../../wasm/index.js';
 import { writeCheckpoint } from '../../scripts/checkpoints.mjs';
@@ -94,6 +95,9 @@ test('a dropped GPT-2 checkpoint shows its 3 × 2 grid, the API\'s weights, a he
   await expect(page.getByTestId('model-info')).toContainText('parameters (F32)');
   expect(page.url()).toContain('model=local');
   expect(page.url()).not.toContain('safetensors');
+  // The files were read and the model run in the compute worker, not on the page.
+  expect(await page.evaluate(() => window.__attentionPlayground.computedIn)).toBe('worker');
+  await expect(page.getByTestId('perf')).toContainText('in the worker');
 
   // GPT-2 attends only backwards: the first row's weight is all on the first token.
   expect(want.attentions[0][1]).toBe(0);
@@ -276,4 +280,18 @@ test('a model=local link says a local model cannot travel in a link, offers "Ope
   await waitForModel(page, { layers: 3, local: true });
   await expect(note).toBeHidden();
   expect(errors).toEqual([]);
+});
+
+test('model mode with a model from disk, its next tokens and an error shown has no serious axe violations', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(`/#input=model&text=${encodeURIComponent(SENTENCE)}`);
+  await waitForModel(page, { layers: 2, local: false });
+  await dropFiles(page, folders.gpt2.files);
+  await waitForModel(page, { layers: 3, local: true });
+  await dropFiles(page, { 'config.json': folders.gpt2.files['config.json'] });
+  await expect(page.getByTestId('model-error')).toContainText('model.safetensors is missing');
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(serious).toEqual([]);
 });

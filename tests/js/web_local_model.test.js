@@ -12,6 +12,7 @@ import {
 import { buildModelRequest, NO_LOCAL_MODEL_MESSAGE } from '../../web/src/compute/requests.js';
 import { createRunner, modelLayerResult, modelTokenLabel } from '../../web/src/compute/run.js';
 import { fromHash, pageTable } from '../../web/src/state/table.js';
+import { progressOf } from '../../web/src/page/status.js';
 
 const blobsOf = (files) => Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, new Blob([bytes])]));
 const TEXT = 'The cat sat on the mat.';
@@ -84,6 +85,13 @@ describe('the page\'s state for a model from disk', () => {
 });
 
 describe('loading a model from disk through the runner', () => {
+  it('words the progress of reading its files and running it', () => {
+    const request = { mode: 'model', model: 'local', name: 'tiny-gpt2', source: { id: 1 } };
+    expect(progressOf(request, 0.25)).toEqual({ max: 1, value: 0.25, text: 'Loading the model tiny-gpt2 from your disk (once): 25%…' });
+    expect(progressOf(request, 'attention').text).toBe('Running tiny-gpt2…');
+    expect(progressOf({ mode: 'model', model: 'use-lite', name: 'use-lite', source: null }, 0.5).text).toBe('Loading the model use-lite (once): 50%…');
+  });
+
   it('reads every file\'s bytes with progress up to the total', async () => {
     const { files } = writeCheckpoint({ family: 'bert' });
     const seen = [];
