@@ -81,7 +81,9 @@ export function createModelOpener({ elements, commit, state }) {
       const summary = await inspectModel(picked.files, picked.ignored);
       const name = picked.folder ?? `${FAMILY_NAMES[summary.family]} model`;
       const { input, model } = state();
-      candidate = { id: nextId++, name, files: picked.files, summary, before: { input, model } };
+      // A candidate replacing one still loading goes back to what was shown before both.
+      const before = candidate?.before ?? { input, model };
+      candidate = { id: nextId++, name, files: picked.files, summary, before };
       showInfo(`Loading ${name} from your disk: ${describeSize(summary)}`);
       commit({ input: 'model', model: LOCAL_MODEL });
     } catch (error) {
