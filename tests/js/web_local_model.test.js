@@ -75,6 +75,17 @@ describe('inspecting a checkpoint before its weights are read', () => {
   });
 });
 
+describe('GPT-2 token labels', () => {
+  it('spell the text of a piece\'s bytes, a leading space as ␣ and newlines as ⏎', () => {
+    expect(modelTokenLabel('Ġthe', 'gpt2')).toBe('␣the');
+    expect(modelTokenLabel('Ã', 'gpt2')).toBe('Ã'); // the byte 0xC3 alone: the first half of a character, shown as written
+    expect(modelTokenLabel('Ġcaf\u00c3\u00a9', 'gpt2')).toBe('␣café');
+    expect(modelTokenLabel('ĊĊ', 'gpt2')).toBe('⏎⏎');
+    expect(modelTokenLabel('\u00e6\u0139\u00a5', 'gpt2')).toBe('日');
+    expect(modelTokenLabel('▁word')).toBe('␣word');
+  });
+});
+
 describe('the page\'s state for a model from disk', () => {
   it('reads model=local and heads past the settings\' 8, which other modes still clamp to their heads', () => {
     const table = pageTable(['scaled_dot']);

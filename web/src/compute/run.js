@@ -171,14 +171,44 @@ export function cosine(a, b) {
   return ab / Math.sqrt(aa * bb);
 }
 
+// GPT-2's byte-level pieces write each byte as one printable character
+// (bytes_to_unicode: the printable Latin-1 bytes as themselves, the others as
+// U+0100 onwards, in byte order): this is the way back.
+const BYTE_OF_CHAR = (() => {
+  const printable = (b) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const map = new Map();
+  let next = 0;
+  for (let b = 0; b < 256; b++) map.set(String.fromCharCode(printable(b) ? b : 256 + next++), b);
+  return map;
+})();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A GPT-2 piece's text: its bytes decoded as UTF-8, or null when they are not whole characters. */
+function byteLevelText(piece) {
+  const bytes = [];
+  for (const char of piece) {
+    const byte = BYTE_OF_CHAR.get(char);
+    if (byte === undefined) return null;
+    bytes.push(byte);
+  }
+  try {
+    return strictUtf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return null;
+  }
+}
+
 /**
- * How a model's token is shown: the word-start mark of SentencePiece (▁) and
- * of GPT-2's byte-level pieces (Ġ, the space byte) as a visible space, and
- * GPT-2's newline byte (Ċ) as ⏎.
+ * How a model's token is shown: SentencePiece's word-start mark (▁) as a
+ * visible space; a GPT-2 piece as the text its bytes spell (a part of a
+ * character stays as the piece is written), with a leading space as ␣ and
+ * newlines as ⏎.
  */
 export function modelTokenLabel(piece, family = 'use') {
-  if (family === 'gpt2') return piece.replace(/^Ġ/, '␣').replace(/Ċ/g, '⏎');
-  return piece.replace(/^▁/, '␣');
+  if (family !== 'gpt2') return piece.replace(/^▁/, '␣');
+  const text = byteLevelText(piece);
+  if (text === null) return piece;
+  return text.replace(/^ /, '␣').replace(/\n/g, '⏎');
 }
 
 /**
