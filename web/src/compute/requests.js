@@ -24,12 +24,16 @@
 import { seededQkv } from '../inputs/random.js';
 import { overviewGrid, ZOOM_MAX } from './long.js';
 import { DIM, truncateTokens } from './model.js';
+import { LOCAL_MODEL } from '../state/table.js';
 
 /** Cross-attention computes on the page: each text is cut to its first CROSS_MAX_TOKENS tokens. */
 export const CROSS_MAX_TOKENS = 256;
 
 /** What the page and the element say (and a text request throws) when the text has no tokens. */
 export const EMPTY_TEXT_MESSAGE = 'Type some text to see its attention weights';
+
+/** What model mode says when the link names a model from disk and none is open (its files cannot be in a link). */
+export const NO_LOCAL_MODEL_MESSAGE = 'This link was made with a model from someone\'s disk: a local model cannot travel in a link. Open its files with "Open a model…", or choose the bundled model.';
 
 /** What long input says when it has no tokens. */
 export const EMPTY_LONG_MESSAGE = 'Paste some text, or empty the box to generate a sequence';
@@ -148,18 +152,26 @@ export function buildRequest(state, inputs, mask = null) {
 /**
  * The request of model mode: the state's text (and text2, whose sentence
  * embedding is compared with the text's) through the bundled model
- * state.model. Every layer is computed at once, so the key leaves out the
- * shown layer and head: switching them costs nothing.
+ * state.model, or, when state.model is LOCAL_MODEL, the model opened from
+ * disk: local is { id, name, files } (files by name, File or Blob each; id
+ * counts the models opened, so each is loaded once). Every layer is computed
+ * at once, so the key leaves out the shown layer and head: switching them
+ * costs nothing.
  */
-export function buildModelRequest(state) {
+export function buildModelRequest(state, local = null) {
   if (state.text.trim() === '') throw new Error(EMPTY_TEXT_MESSAGE);
   const compareText = state.text2.trim() === '' ? null : state.text2;
+  const isLocal = state.model === LOCAL_MODEL;
+  if (isLocal && !local) throw new Error(NO_LOCAL_MODEL_MESSAGE);
+  const source = isLocal ? { id: local.id, name: local.name, files: local.files } : null;
   return {
     mode: 'model',
     model: state.model,
+    name: isLocal ? local.name : state.model,
+    source,
     text: state.text,
     compareText,
-    key: JSON.stringify(['model', state.model, state.text, compareText]),
+    key: JSON.stringify(['model', isLocal ? `local:${local.id}` : state.model, state.text, compareText]),
   };
 }
 

@@ -16,6 +16,7 @@
 // take one layer of it as the one result type (modelLayerResult).
 import { crossAttention } from './cross.js';
 import { computeOverview, computeZoom, engineRows, headRequest, poolRows } from './long.js';
+import { readModelFiles } from './local-model.js';
 import { attentionFlops, paramsFor, timed } from './model.js';
 
 /**
@@ -89,28 +90,49 @@ export function createRunner(engine, { report = () => {}, keepResult = true } = 
     }
   }
 
-  // The bundled models, each loaded once (the first model request), by name.
+  // The models, each loaded once (the first request naming it): the bundled
+  // ones by name, and of the models opened from disk only the newest that
+  // loaded (an older one is released once a newer one has loaded, so a broken
+  // new one leaves the old one working).
   const models = new Map();
-  function modelNamed(name, progress) {
-    if (!models.has(name)) {
-      const loading = engine.loadModel(name, { onProgress: ({ loaded, total }) => progress(total > 0 ? loaded / total : 0) });
-      loading.catch(() => models.delete(name)); // a failed load is tried again next time
-      models.set(name, loading);
+  function modelOf(request, progress) {
+    const key = request.source ? `local:${request.source.id}` : request.model;
+    if (!models.has(key)) {
+      const onProgress = ({ loaded, total }) => progress(total > 0 ? loaded / total : 0);
+      const loading = request.source
+        ? readModelFiles(request.source.files, onProgress).then((files) => engine.loadModel({ files }))
+        : engine.loadModel(request.model, { onProgress });
+      loading.then(
+        (model) => {
+          if (!request.source) return;
+          for (const [other, older] of models) {
+            if (other.startsWith('local:') && other !== key) {
+              models.delete(other);
+              older.then((m) => m.release(), () => {});
+            }
+          }
+          return model;
+        },
+        () => models.delete(key), // a failed load is tried again next time
+      );
+      models.set(key, loading);
     }
-    return models.get(name);
+    return models.get(key);
   }
 
   async function computeModel(request, { progress = () => {} } = {}) {
     report('loading model');
-    const model = await modelNamed(request.model, progress);
+    const model = await modelOf(request, progress);
     report('attention');
     const start = performance.now();
     const run = model.run({ text: request.text });
     const ms = performance.now() - start;
-    const other = request.compareText === null ? null : model.run({ text: request.compareText });
+    // A sentence embedding is the bundled encoder's; GPT-2 and BERT give none to compare.
+    const other = request.compareText === null || !model.hasEmbedding ? null : model.run({ text: request.compareText });
     return {
       model: {
-        name: request.model,
+        name: request.name ?? request.model,
+        local: Boolean(request.source),
         info: model.info,
         tokens: run.tokens,
         total: run.total,
@@ -119,6 +141,7 @@ export function createRunner(engine, { report = () => {}, keepResult = true } = 
         embedding: run.embedding,
         similarity: other ? cosine(run.embedding, other.embedding) : null,
         compareTokens: other ? other.tokens.length : 0,
+        next: run.next ?? null,
         ms,
       },
     };
@@ -148,8 +171,45 @@ export function cosine(a, b) {
   return ab / Math.sqrt(aa * bb);
 }
 
-/** How a model's token is shown: SentencePiece's word-start mark as a visible space. */
-export const modelTokenLabel = (piece) => piece.replace(/^▁/, '␣');
+// GPT-2's byte-level pieces write each byte as one printable character
+// (bytes_to_unicode: the printable Latin-1 bytes as themselves, the others as
+// U+0100 onwards, in byte order): this is the way back.
+const BYTE_OF_CHAR = (() => {
+  const printable = (b) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const map = new Map();
+  let next = 0;
+  for (let b = 0; b < 256; b++) map.set(String.fromCharCode(printable(b) ? b : 256 + next++), b);
+  return map;
+})();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A GPT-2 piece's text: its bytes decoded as UTF-8, or null when they are not whole characters. */
+function byteLevelText(piece) {
+  const bytes = [];
+  for (const char of piece) {
+    const byte = BYTE_OF_CHAR.get(char);
+    if (byte === undefined) return null;
+    bytes.push(byte);
+  }
+  try {
+    return strictUtf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How a model's token is shown: SentencePiece's word-start mark (▁) as a
+ * visible space; a GPT-2 piece as the text its bytes spell (a part of a
+ * character stays as the piece is written), with a leading space as ␣ and
+ * newlines as ⏎.
+ */
+export function modelTokenLabel(piece, family = 'use') {
+  if (family !== 'gpt2') return piece.replace(/^▁/, '␣');
+  const text = byteLevelText(piece);
+  if (text === null) return piece;
+  return text.replace(/^ /, '␣').replace(/\n/g, '⏎');
+}
 
 /**
  * One layer (0-based, clamped to the model's) of a model result, as the one
@@ -162,8 +222,10 @@ export function modelLayerResult(modelResult, layer) {
   const l = Math.min(Math.max(layer, 0), m.layers.length - 1);
   const { heads, headWidth, scale, query, key, value, output } = m.layers[l];
   const T = m.tokens.length;
-  const tokens = m.tokens.map(modelTokenLabel);
-  const request = { query, key, value, heads, queries: T, keys: T, dim: headWidth, valueDim: headWidth, variant: 'scaled_dot', causal: false, window: null, temperature: 1, scale };
+  const tokens = m.tokens.map((piece) => modelTokenLabel(piece, m.info.family));
+  // GPT-2 attends only to earlier tokens: the traced rows need its causal mask.
+  const causal = m.info.family === 'gpt2';
+  const request = { query, key, value, heads, queries: T, keys: T, dim: headWidth, valueDim: headWidth, variant: 'scaled_dot', causal, window: null, temperature: 1, scale };
   return {
     query, key, value, params: undefined, output, weights: m.attentions[l], heads, n: T, queries: T, keys: T,
     dim: headWidth, valueDim: headWidth, rowTokens: tokens, colTokens: tokens, request,

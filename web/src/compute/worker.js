@@ -8,7 +8,9 @@
 // result.perf holds the engine calls' times as measured here. Arrays are
 // transferred, not copied: at 2048 tokens × 8 heads the weights alone are
 // 128 MiB, so the runner keeps only Q/K/V (keepResult false) and the page
-// keeps the answers.
+// keeps the answers. A model request from disk carries the model's File
+// objects (compute/local-model.js), which postMessage passes by reference:
+// their bytes are read here, never copied through the page.
 import { loadAttention } from '../../../wasm/index.js';
 import { createRunner } from './run.js';
 

@@ -13,8 +13,18 @@ import { createWeightsTable } from '../views/weights-table.js';
 import { setHidden, setText } from '../views/dom.js';
 import { longPerfOf, longStatusOf, maskedRowsNote, modelPerfOf, progressOf, similarityOf, statusOf } from './status.js';
 import { MAX_TOKENS } from '../compute/model.js';
+import { modelTokenLabel } from '../compute/run.js';
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+/** One of GPT-2's next tokens as a list item: the token (as text, never HTML) and its probability. */
+function nextTokenItem({ token, p }) {
+  const item = document.createElement('li');
+  const piece = document.createElement('code');
+  piece.textContent = modelTokenLabel(token, 'gpt2');
+  item.append(piece, ` ${(100 * p).toFixed(1)}%`);
+  return item;
+}
 
 /** The rows of the shown head whose every weight is 0: queries that may attend no key. */
 function blankRows(result, head) {
@@ -119,6 +129,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     byTestId('weights-table-area').hidden = true;
     for (const id of ['steps', 'breakdown', 'heads-grid', 'layers-grid']) byTestId(id).replaceChildren();
     setText(byTestId('model-similarity'), '');
+    showNext(null);
     setHidden(byTestId('masked-rows-note'), true);
   }
 
@@ -152,6 +163,14 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     setText(byTestId('masked-rows-note'), masked ? maskedRowsNote(masked, result.queries) : '');
     setHidden(byTestId('masked-rows-note'), masked === 0);
     setText(byTestId('model-similarity'), result.model ? similarityOf(result.model) : '');
+    showNext(result.model?.next ?? null);
+  }
+
+  /** GPT-2's most likely next tokens after the text, or nothing. */
+  function showNext(next) {
+    const box = byTestId('model-next');
+    setHidden(box, next === null);
+    byTestId('model-next-list').replaceChildren(...(next ?? []).map(nextTokenItem));
   }
 
   function drawLong(frame, published) {
@@ -189,7 +208,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     } else if (frame.empty) {
       clearViews();
       inputs.idle(state);
-      showStatus(EMPTY_TEXT_MESSAGE);
+      showStatus(frame.emptyMessage ?? EMPTY_TEXT_MESSAGE);
     } else if (frame.pending) {
       published.pending = true;
       showStatus(`Computing ${frame.tokens.length} tokens in the background…`);

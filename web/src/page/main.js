@@ -23,6 +23,7 @@ import { setText, setHidden } from '../views/dom.js';
 import { createTokenChips } from '../views/tokens.js';
 import { createFigure } from './figure.js';
 import { createInputs } from './inputs-panel.js';
+import { createModelOpener } from './open-model.js';
 import { createShareButton } from './share.js';
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -99,10 +100,37 @@ async function start() {
   });
   createExport({ container: byTestId('export-toolbar'), current: () => figure.shown() });
 
+  // Model mode's model from disk ("Open a model…"): its candidate's failure goes back to the model shown before.
+  const opener = createModelOpener({
+    elements: {
+      open: byTestId('open-model'),
+      openFolder: byTestId('open-model-folder'),
+      files: byTestId('model-files'),
+      folder: byTestId('model-folder'),
+      drop: byTestId('model-drop'),
+      info: byTestId('model-info'),
+      error: byTestId('model-error'),
+      note: byTestId('local-model-note'),
+      bundledHint: byTestId('bundled-model-hint'),
+      localHint: byTestId('local-model-hint'),
+    },
+    commit: (values) => commit(values),
+    state: () => controller.state,
+  });
+
   const first = readHash(table, window.location.hash);
   figure.noteLink(first);
   const controller = createController({
-    table, state: first.state, transport, tokenize: api.tokenize, inputsOf: inputs.inputsOf, draw: figure.draw, fail: figure.fail,
+    table, state: first.state, transport, tokenize: api.tokenize, inputsOf: inputs.inputsOf, localModel: opener.localModel,
+    draw(frame) {
+      opener.drawn(frame);
+      opener.update(frame.state);
+      figure.draw(frame);
+    },
+    fail(message, frame) {
+      opener.update(frame.state);
+      if (!opener.failed(message, frame)) figure.fail(message, frame);
+    },
   });
 
   function hover(row, col) {

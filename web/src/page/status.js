@@ -44,6 +44,7 @@ export function modelPerfOf(result, computedIn) {
 
 /** The similarity line of model mode: the cosine of the two sentences' embeddings. */
 export function similarityOf(model) {
+  if (model.embedding === null) return `${model.name} gives no sentence embedding to compare: the second sentence is not used.`;
   if (model.similarity === null) return 'Type a second sentence to compare the two sentence embeddings.';
   return `Cosine similarity of the two sentence embeddings: ${model.similarity.toFixed(3)} (1 = same meaning to this model, 0 = unrelated)`;
 }
@@ -58,10 +59,12 @@ const STAGES = { queued: 0, loading: 1, embedding: 2, attention: 3 };
  */
 export function progressOf(request, progress) {
   if (request.mode === 'model') {
+    const name = request.name ?? request.model;
+    const from = request.source ? ' from your disk' : '';
     if (typeof progress === 'number') {
-      return { max: 1, value: progress, text: `Loading the model ${request.model} (once): ${Math.round(progress * 100)}%…` };
+      return { max: 1, value: progress, text: `Loading the model ${name}${from} (once): ${Math.round(progress * 100)}%…` };
     }
-    return { max: 1, value: progress === 'attention' ? 1 : 0, text: progress === 'attention' ? `Running ${request.model}…` : `Loading the model ${request.model}…` };
+    return { max: 1, value: progress === 'attention' ? 1 : 0, text: progress === 'attention' ? `Running ${name}…` : `Loading the model ${name}${from}…` };
   }
   if (request.mode === 'long') {
     const what = `${request.plan === 'zoom' ? 'the zoomed region' : 'the overview'} of ${request.queries} tokens`;

@@ -6,11 +6,11 @@
 // (compute/run.js: embeddings, Q, K, V, kernel, weights), then the host's
 // draw(frame) shows it through the view registry (views/registry.js).
 // No DOM here beyond the animation frame that batches renders.
-import { buildLongRequest, buildModelRequest, buildRequest } from '../compute/requests.js';
+import { buildLongRequest, buildModelRequest, buildRequest, NO_LOCAL_MODEL_MESSAGE } from '../compute/requests.js';
 import { modelLayerResult } from '../compute/run.js';
 import { generateTokens, LONG_MAX_TOKENS } from '../compute/long.js';
 import { MAX_TOKENS, shapeOf, truncateTokens } from '../compute/model.js';
-import { clampSelection, withEdit, withValues } from '../state/table.js';
+import { clampSelection, LOCAL_MODEL, withEdit, withValues } from '../state/table.js';
 
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
@@ -40,10 +40,12 @@ export function longTokensOf(tokenize, state, previous = null) {
  * pending, empty, adjustments }: tokens are the text's tokens (at most
  * maxTokens, of total; fresh when the text changed), result and computedIn
  * the transport's answer (pending while it computes), empty when the text has
- * no tokens, adjustments the selection's clamping (state/table.js).
+ * no tokens (emptyMessage: why, when it is not the text), adjustments the
+ * selection's clamping (state/table.js). localModel() gives the model opened
+ * from disk ({ id, name, files }, or null) for model mode's LOCAL_MODEL.
  */
 export function createController({
-  table, state: first, transport, tokenize, maxTokens = MAX_TOKENS, inputsOf = null, draw, fail, keepClamped = true,
+  table, state: first, transport, tokenize, maxTokens = MAX_TOKENS, inputsOf = null, draw, fail, keepClamped = true, localModel = () => null,
   requestFrame = (fn) => requestAnimationFrame(fn), cancelFrame = (id) => cancelAnimationFrame(id),
 }) {
   let state = first;
@@ -70,8 +72,13 @@ export function createController({
     } else if (['text', 'model'].includes(state.input ?? 'text') && frame.tokens.length === 0) {
       frame.empty = true;
       return frame;
+    } else if (state.input === 'model' && state.model === LOCAL_MODEL && !localModel()) {
+      // A link's model from disk: nothing to compute until its files are opened.
+      frame.empty = true;
+      frame.emptyMessage = NO_LOCAL_MODEL_MESSAGE;
+      return frame;
     } else if (state.input === 'model') {
-      frame.request = buildModelRequest(state);
+      frame.request = buildModelRequest(state, localModel());
     } else {
       const { inputs, mask = null } = inputsOf ? inputsOf(state, frame.tokens) : { inputs: { tokens: frame.tokens } };
       frame.request = buildRequest(state, inputs, mask);

@@ -68,6 +68,15 @@ export const INPUT_MODES = ['text', 'matrix', 'cross', 'long', 'model'];
 /** The pretrained models the page bundles (wasm/bundled-models.js). */
 export const MODELS = ['use-lite'];
 
+/**
+ * The page's model value for a model opened from the user's disk: its files
+ * cannot travel in a link, so a link says only that it was one.
+ */
+export const LOCAL_MODEL = 'local';
+
+/** The most heads a layer of a model from disk may show: its head is clamped to its own count by the frame. */
+export const MODEL_MAX_HEADS = 64;
+
 /** The second sentence model mode compares the text with (the sentence embeddings' cosine). */
 export const DEFAULT_TEXT2 = 'The tired dog stayed on the road.';
 
@@ -98,11 +107,12 @@ export const DEFAULT_TARGET = 'the cat sat on the mat';
  * compare: a second variant run on the same inputs, or none.
  * Long mode: longtext, a pasted article (empty: generate gen words from the
  * seed); zq and zk, the first query and key of the zoomed region (none: the
- * overview).
+ * overview). model may also be LOCAL_MODEL (the element has no files to open).
  */
 export function pageTable(variantNames) {
   return [
-    ...stateTable(variantNames),
+    // A model from disk may have more heads than the settings' 8 (GPT-2 and BERT base have 12).
+    ...stateTable(variantNames).map((prop) => (prop.name === 'head' ? { ...prop, max: MODEL_MAX_HEADS } : prop)),
     { name: 'input', type: 'enum', values: INPUT_MODES, default: 'text' },
     { name: 'source', type: 'string', default: DEFAULT_SOURCE, maxLength: 200_000 },
     { name: 'target', type: 'string', default: DEFAULT_TARGET, maxLength: 200_000 },
@@ -116,7 +126,7 @@ export function pageTable(variantNames) {
     { name: 'gen', type: 'int', default: 4096, min: 16, max: LONG_MAX_TOKENS },
     { name: 'zq', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
     { name: 'zk', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
-    ...MODEL_PROPS,
+    ...MODEL_PROPS.map((prop) => (prop.name === 'model' ? { ...prop, values: [...MODELS, LOCAL_MODEL] } : prop)),
   ];
 }
 
@@ -219,7 +229,12 @@ export function readHash(table, hash) {
   if (normalized.head !== state.head) {
     const earlier = adjustments.find((a) => a.name === 'head');
     if (earlier) earlier.to = formatValue(normalized.head);
-    else adjustments.push({ name: 'head', from: formatValue(state.head), to: formatValue(normalized.head) });
+    else {
+      // In the table's order, as if the head had been clamped where it is read.
+      const order = table.map((p) => p.name);
+      const after = adjustments.findIndex((a) => order.indexOf(a.name) > order.indexOf('head'));
+      adjustments.splice(after === -1 ? adjustments.length : after, 0, { name: 'head', from: formatValue(state.head), to: formatValue(normalized.head) });
+    }
   }
   return { state: normalized, adjustments, ignored };
 }
