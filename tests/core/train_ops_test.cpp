@@ -11,6 +11,7 @@
 
 #include "attention/attention.h"
 #include "ops/activations.h"
+#include "ops/matmul_bias.h"
 #include "test_support.h"
 #include "train/ops.h"
 #include "train_support.h"
@@ -56,6 +57,21 @@ TEST(TrainMatmul, BackwardMatchesDifferencesAndTheFloat32KernelMatchesIt) {
         EXPECT_TRUE(matches_reference("db", db32, db));
       }
     }
+  }
+}
+
+TEST(TrainMatmul, TheTrainingForwardIsTheOpKernelBitForBit) {
+  Rng rng(100);
+  for (int rows : {1, 3, 4, 9}) {
+    const int in = 13, out = 19;
+    const auto x = random_floats(rng, rows * in), w = random_floats(rng, in * out), b = random_floats(rng, out);
+    std::vector<float> got(rows * out), want(rows * out);
+    f32_matmul_forward(got.data(), x.data(), w.data(), b.data(), rows, in, out);
+    attention::f32_matmul_bias(want.data(), x.data(), w.data(), b.data(), rows, in, out);
+    EXPECT_EQ(got, want) << "rows " << rows;
+    f32_matmul_forward(got.data(), x.data(), w.data(), nullptr, rows, in, out);
+    attention::f32_matmul_bias(want.data(), x.data(), w.data(), nullptr, rows, in, out);
+    EXPECT_EQ(got, want) << "rows " << rows << " without bias";
   }
 }
 
@@ -130,6 +146,15 @@ TEST(TrainGelu, BackwardMatchesDifferencesAcrossBothTails) {
   std::vector<float> dx32(x.size(), 0);
   f32_gelu_tanh_backward(dx32.data(), dyf.data(), xf.data(), static_cast<long long>(x.size()));
   EXPECT_TRUE(matches_reference("dx", dx32, dx));
+
+  // the forward that keeps tanh(u) gives the op's values, and the backward
+  // that reads it gives the one that recomputes it
+  std::vector<float> y(xf.size()), th(xf.size()), want_y = xf, dx_saved(xf.size(), 0);
+  f32_gelu_tanh_forward(y.data(), th.data(), xf.data(), static_cast<long long>(xf.size()));
+  attention::f32_gelu_tanh(want_y.data(), static_cast<long long>(xf.size()));
+  EXPECT_EQ(y, want_y);
+  f32_gelu_tanh_backward_saved(dx_saved.data(), dyf.data(), xf.data(), th.data(), static_cast<long long>(xf.size()));
+  EXPECT_EQ(dx_saved, dx32);
 }
 
 TEST(TrainCausalAttention, BackwardMatchesDifferencesAndTheFloat32KernelMatchesIt) {

@@ -7,10 +7,8 @@
 #include <cstring>
 
 #include "attention/attention.h"
-#include "ops/activations.h"
 #include "ops/heads.h"
 #include "ops/layer_norm.h"
-#include "ops/matmul_bias.h"
 #include "ops/residual.h"
 #include "train/ops.h"
 
@@ -44,7 +42,7 @@ void zero(std::vector<float>& v) { std::fill(v.begin(), v.end(), 0.0f); }
 double gpt_activation_bytes(const GptShape& s, int batch, int tokens) {
   const double N = static_cast<double>(batch) * tokens, C = s.width, F = 4.0 * s.width, V = s.vocab,
                L = s.layers, T = tokens;
-  double floats = (L + 1) * N * C + L * N * (4 * C + 3 * C + 4 * C + 2 * F) + L * batch * s.heads * T * T;
+  double floats = (L + 1) * N * C + L * N * (4 * C + 3 * C + 4 * C + 3 * F) + L * batch * s.heads * T * T;
   floats += N * C + N * V + 2 * C * V;             // lnf, logits, wte_t, d_wte_t
   floats += 3 * N * C + 3 * N * C + 2 * N * F;     // backward scratch
   floats += 4 * s.heads * T * (C / s.heads) + std::max(F * C, V * C);
@@ -63,6 +61,7 @@ void gpt_allocate(GptActivations& a, const GptShape& s, int batch, int tokens) {
   a.att.assign(L * z.B * z.att_per_seq, 0.0f);
   a.fch.assign(L * z.N * z.F, 0.0f);
   a.fcg.assign(L * z.N * z.F, 0.0f);
+  a.fct.assign(L * z.N * z.F, 0.0f);
   a.lnf.assign(z.N * z.C, 0.0f);
   a.logits.assign(z.N * z.V, 0.0f);
   a.wte_t.assign(z.C * z.V, 0.0f);
@@ -99,7 +98,7 @@ LossResult gpt_forward(GptActivations& a, const float* params, const GptShape& s
 
     // pass 1: attention over ln_1(x), one sequence at a time
     f32_layer_norm(ln1, x, P + o.ln1_w, P + o.ln1_b, N, C, s.norm_eps);
-    f32_matmul_bias(qkv, ln1, P + o.qkv_w, P + o.qkv_b, N, C, 3 * C);
+    f32_matmul_forward(qkv, ln1, P + o.qkv_w, P + o.qkv_b, N, C, 3 * C);
     for (int b = 0; b < a.batch; ++b) {
       const std::size_t hb = (l * z.B + b) * z.heads_per_seq;
       float *q = a.q.data() + hb, *k = a.k.data() + hb, *v = a.v.data() + hb, *atto = a.atto.data() + hb;
@@ -112,15 +111,14 @@ LossResult gpt_forward(GptActivations& a, const float* params, const GptShape& s
       }
       merge_heads(merged + b * z.T * z.C, atto, T, C, NH);
     }
-    f32_matmul_bias(res2, merged, P + o.proj_w, P + o.proj_b, N, C, C);
+    f32_matmul_forward(res2, merged, P + o.proj_w, P + o.proj_b, N, C, C);
     f32_add(res2, x, static_cast<long long>(z.N * z.C));
 
     // pass 2: the feed-forward block over ln_2(r)
     f32_layer_norm(ln2, res2, P + o.ln2_w, P + o.ln2_b, N, C, s.norm_eps);
-    f32_matmul_bias(fch, ln2, P + o.fc_w, P + o.fc_b, N, C, F);
-    std::memcpy(fcg, fch, sizeof(float) * z.N * z.F);
-    f32_gelu_tanh(fcg, static_cast<long long>(z.N * z.F));
-    f32_matmul_bias(next, fcg, P + o.fcproj_w, P + o.fcproj_b, N, F, C);
+    f32_matmul_forward(fch, ln2, P + o.fc_w, P + o.fc_b, N, C, F);
+    f32_gelu_tanh_forward(fcg, a.fct.data() + l * z.N * z.F, fch, static_cast<long long>(z.N * z.F));
+    f32_matmul_forward(next, fcg, P + o.fcproj_w, P + o.fcproj_b, N, F, C);
     f32_add(next, res2, static_cast<long long>(z.N * z.C));
   }
 
@@ -131,7 +129,7 @@ LossResult gpt_forward(GptActivations& a, const float* params, const GptShape& s
   for (std::size_t v = 0; v < z.V; ++v) {
     for (std::size_t c = 0; c < z.C; ++c) a.wte_t[c * z.V + v] = wte[v * z.C + c];
   }
-  f32_matmul_bias(a.logits.data(), a.lnf.data(), a.wte_t.data(), nullptr, N, C, s.vocab);
+  f32_matmul_forward(a.logits.data(), a.lnf.data(), a.wte_t.data(), nullptr, N, C, s.vocab);
   LossResult r;
   r.loss = f32_cross_entropy(want_gradient ? a.logits.data() : nullptr, &r.correct, &r.scored, a.logits.data(),
                              targets, N, s.vocab);
@@ -173,7 +171,8 @@ void gpt_backward(float* grads, GptActivations& a, const float* params, const Gp
     f32_matmul_backward(a.d_f1.data(), G + o.fcproj_w, G + o.fcproj_b, a.d_resid.data(), fcg, P + o.fcproj_w,
                         a.transpose.data(), N, F, C);
     zero(a.d_f2);
-    f32_gelu_tanh_backward(a.d_f2.data(), a.d_f1.data(), fch, static_cast<long long>(z.N * z.F));
+    f32_gelu_tanh_backward_saved(a.d_f2.data(), a.d_f1.data(), fch, a.fct.data() + l * z.N * z.F,
+                                 static_cast<long long>(z.N * z.F));
     zero(a.d_c);
     f32_matmul_backward(a.d_c.data(), G + o.fc_w, G + o.fc_b, a.d_f2.data(), ln2, P + o.fc_w, a.transpose.data(), N,
                         C, F);

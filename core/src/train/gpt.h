@@ -71,7 +71,7 @@ struct GptActivations {
   std::vector<float> qkv;     // [L, N, 3C]
   std::vector<float> q, k, v, atto;  // [L, B, NH, T, HS]
   std::vector<float> att;     // [L, B, NH, T, T]
-  std::vector<float> fch, fcg;  // [L, N, F]  before and after GELU
+  std::vector<float> fch, fcg, fct;  // [L, N, F]  before and after GELU, and its tanh
   std::vector<float> lnf;     // [N, C]
   std::vector<float> logits;  // [N, V], then dlogits
   std::vector<float> wte_t;   // [C, V]

@@ -2,6 +2,7 @@
 //   dx = dy W^T,  dW = x^T dy,  db = sum over rows of dy.
 #include <cstddef>
 
+#include "ops/matmul_bias.h"
 #include "train/ops.h"
 
 namespace attention::train {
@@ -9,6 +10,35 @@ namespace attention::train {
 namespace {
 std::size_t at(int row, int width) { return static_cast<std::size_t>(row) * width; }
 }  // namespace
+
+#if defined(__wasm_simd128__)
+void f32_matmul_forward(float* y, const float* x, const float* w, const float* b, int rows, int in, int out) {
+  f32_matmul_bias(y, x, w, b, rows, in, out);
+}
+#else
+// Four rows of y at a time share each row of W they read; every y element
+// still sums b + x_0 w_0 + x_1 w_1 + ... in order, as f32_matmul_bias_scalar.
+void f32_matmul_forward(float* y, const float* x, const float* w, const float* b, int rows, int in, int out) {
+  int n = 0;
+  for (; n + 4 <= rows; n += 4) {
+    float *y0 = y + at(n, out), *y1 = y0 + out, *y2 = y1 + out, *y3 = y2 + out;
+    const float *x0 = x + at(n, in), *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
+    for (int m = 0; m < out; ++m) y0[m] = y1[m] = y2[m] = y3[m] = b ? b[m] : 0.0f;
+    for (int k = 0; k < in; ++k) {
+      const float* w_k = w + at(k, out);
+      const float a0 = x0[k], a1 = x1[k], a2 = x2[k], a3 = x3[k];
+      for (int m = 0; m < out; ++m) {
+        const float wk = w_k[m];
+        y0[m] += a0 * wk;
+        y1[m] += a1 * wk;
+        y2[m] += a2 * wk;
+        y3[m] += a3 * wk;
+      }
+    }
+  }
+  if (n < rows) f32_matmul_bias_scalar(y + at(n, out), x + at(n, in), w, b, rows - n, in, out);
+}
+#endif
 
 // Every inner loop runs along a contiguous row with no reduction across its
 // lanes (dx_n += dy_nm W^T_m, dW_k += x_nk dy_n), so the compiler vectorises

@@ -18,9 +18,13 @@
 
 namespace attention::train {
 
-// --- matmul: y = x W + b   (forward: ops/matmul_bias.h's f32_matmul_bias)
+// --- matmul: y = x W + b
+// The forward is ops/matmul_bias.h's f32_matmul_bias where that is the
+// WebAssembly SIMD kernel; natively its dispatch is the plain scalar loop,
+// so training runs a four-row version of it instead (same sums, same order).
 //   y, dy [N, M]   x, dx [N, K]   W, dW [K, M]   b, db [M] (db may be null)
 //   wt    [M, K]   scratch for W transposed, so dx is a sum of rows of W^T
+void f32_matmul_forward(float* y, const float* x, const float* w, const float* b, int rows, int in, int out);
 void f32_matmul_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w,
                          float* wt, int rows, int in, int out);
 void f64_matmul_forward_ref(double* y, const double* x, const double* w, const double* b, int rows, int in, int out);
@@ -40,10 +44,13 @@ void f64_layer_norm_backward_ref(double* dx, double* dscale, double* dbias, cons
                                  const double* scale, int rows, int width, double eps);
 
 // --- GELU (tanh): y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
-//   (forward: ops/activations.h's f32_gelu_tanh, in place)
+//   (forward: ops/activations.h's f32_gelu_tanh; f32_gelu_tanh_forward is
+//   the same arithmetic that also keeps tanh(u) [n] for the backward)
 //   dy/dx = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) sqrt(2/pi) (1 + 3 0.044715 x^2)
 //   dx, dy, x [n]  (x is the activation's input)
+void f32_gelu_tanh_forward(float* y, float* th, const float* x, long long n);
 void f32_gelu_tanh_backward(float* dx, const float* dy, const float* x, long long n);
+void f32_gelu_tanh_backward_saved(float* dx, const float* dy, const float* x, const float* th, long long n);
 void f64_gelu_tanh_backward_ref(double* dx, const double* dy, const double* x, long long n);
 
 // --- causal softmax attention of one sequence (forward: attention.h's
