@@ -27,6 +27,11 @@ const decoder = new TextDecoder();
 /** The settings with defaults filled in, or a TypeError/RangeError naming the first bad field. */
 export function parseTrainSettings(settings) {
   const f = readFields('settings', settings, SETTINGS_FIELDS);
+  // a misspelt option would otherwise train with its default, unnoticed
+  const unknown = Object.keys(settings).find((key) => !SETTINGS_FIELDS.includes(key));
+  if (unknown !== undefined) {
+    throw new TypeError(`settings: unknown option '${unknown}' (the options are ${SETTINGS_FIELDS.join(', ')})`);
+  }
   const task = oneOf('task', f.task, trainTasks, 'recall');
   const layers = integer('layers', f.layers, { max: trainLimits.layers, fallback: 2 });
   const heads = integer('heads', f.heads, { max: trainLimits.heads, fallback: 4 });

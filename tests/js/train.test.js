@@ -3,6 +3,7 @@
 // snapshot, attentions of every layer on the probe, the baseline beside the
 // attention model, divergence, and the Hugging Face GPT-2 files of save().
 import { describe, expect, it } from 'vitest';
+import * as byName from 'attention-playground';
 import {
   TrainingDivergedError, createSideBySide, createTrainer, parseTrainSettings, trainTasks,
 } from '../../wasm/train.js';
@@ -24,6 +25,31 @@ describe('createTrainer', () => {
     await expect(createTrainer(small({ task: 'text' }))).rejects.toThrow(/text/);
     await expect(createTrainer(small({ seed: -1 }))).rejects.toThrow(/seed/);
     await expect(createTrainer(null)).rejects.toThrow(/settings: expected an object/);
+  });
+
+  it('names an unknown option, a value of the wrong type, and every bound', async () => {
+    await expect(createTrainer(small({ learning_rate: 1e-3 }))).rejects.toThrow(/unknown option 'learning_rate'/);
+    await expect(createTrainer(small({ layers: '2' }))).rejects.toThrow(/layers: expected an integer/);
+    await expect(createTrainer(small({ layers: 0 }))).rejects.toThrow(/layers: expected an integer from 1 to 12, got 0/);
+    await expect(createTrainer(small({ heads: 2.5 }))).rejects.toThrow(/heads/);
+    await expect(createTrainer(small({ context: 3 }))).rejects.toThrow(/context: expected an integer from 4 to 512/);
+    await expect(createTrainer(small({ batch: 129 }))).rejects.toThrow(/batch: expected an integer from 1 to 128/);
+    await expect(createTrainer(small({ learningRate: -1 }))).rejects.toThrow(/learningRate: expected a finite number > 0/);
+    await expect(createTrainer(small({ learningRate: '0.001' }))).rejects.toThrow(/learningRate/);
+    await expect(createTrainer(small({ seed: 1.5 }))).rejects.toThrow(/seed: expected an integer from 0/);
+    await expect(createTrainer(small({ seed: 2 ** 53 }))).rejects.toThrow(/seed/);
+    await expect(createTrainer(small({ attention: 'no' }))).rejects.toThrow(/attention: expected true or false/);
+    await expect(createTrainer(small({ task: 'text', text: 42 }))).rejects.toThrow(/text: the text task needs text/);
+    await expect(createTrainer(small({ beta2: 1 }))).rejects.toThrow(/beta1, beta2/);
+    await expect(createTrainer(small({ clip: -1 }))).rejects.toThrow(/clip/);
+    await expect(createTrainer(small(), { wasmModule: 'x' })).rejects.toThrow(/wasmModule/);
+    const trainer = await createTrainer(small());
+    expect(() => trainer.step(0)).toThrow(/n: expected an integer from 1/);
+    expect(() => trainer.attentions([])).toThrow(/ids: expected 1 to 24 token ids, got 0/);
+    expect(() => trainer.attentions('abc')).toThrow(/ids: expected an array/);
+    expect(() => trainer.restore([1, 2])).toThrow(/snapshot: expected a Uint8Array/);
+    expect(trainer.step(1).step).toBe(1);  // the core still works after every refusal
+    trainer.release();
   });
 
   it('lets the core refuse what only it can size: memory past its limit, a text too short', async () => {
@@ -51,6 +77,60 @@ describe('createTrainer', () => {
       expect(trainer.vocabulary.length).toBe(trainer.info.vocab);
       trainer.release();
     }
+  });
+
+  it('is exported by the package entry', () => {
+    expect(byName.createTrainer).toBe(createTrainer);
+    expect(byName.createSideBySide).toBe(createSideBySide);
+    expect(byName.TrainingDivergedError).toBe(TrainingDivergedError);
+    expect(byName.trainTasks).toBe(trainTasks);
+  });
+
+  it('gives the same loss curve bit for bit from the same seed, and another from another seed', async () => {
+    const [a, b, c] = await Promise.all([createTrainer(small()), createTrainer(small()), createTrainer(small({ seed: 4 }))]);
+    const curve = a.step(10).losses;
+    expect(b.step(10).losses).toEqual(curve);
+    expect(b.parameters()).toEqual(a.parameters());
+    expect(c.step(10).losses).not.toEqual(curve);
+    for (const t of [a, b, c]) t.release();
+  });
+
+  it('gives the same loss curve bit for bit when paused in the middle and evaluated there', async () => {
+    const straight = await createTrainer(small());
+    const all = straight.step(10).losses;
+    const paused = await createTrainer(small());
+    const head = paused.step(4).losses;
+    paused.evaluate();
+    paused.attentions();
+    const tail = paused.step(6).losses;
+    expect([...head, ...tail]).toEqual([...all]);
+    straight.release();
+    paused.release();
+  });
+
+  it('evaluates on held-out batches: the same ones at every call, scored like training, better once trained', async () => {
+    const trainer = await createTrainer(small({ task: 'copy', context: 16, learningRate: 1e-2, steps: 200 }));
+    const before = trainer.evaluate();
+    expect(trainer.evaluate()).toEqual(before);
+    expect(before.scored).toBeGreaterThan(0);
+    expect(before.loss).toBeGreaterThan(0);
+    trainer.step(150);
+    const after = trainer.evaluate();
+    expect(after.loss).toBeLessThan(before.loss);
+    expect(after.accuracy).toBeGreaterThan(before.accuracy);
+    trainer.release();
+  });
+
+  it('evaluates text on its last tenth, which training never reads', async () => {
+    // the held-out tenth is a character training never sees: its loss stays
+    // high while the training loss falls
+    const text = 'ab'.repeat(450) + 'z'.repeat(100);
+    const trainer = await createTrainer(small({ task: 'text', text, context: 8, learningRate: 1e-2 }));
+    trainer.step(60);
+    expect(trainer.vocabulary).toContain('z');
+    expect(trainer.step(1).loss).toBeLessThan(0.5);
+    expect(trainer.evaluate().loss).toBeGreaterThan(2);
+    trainer.release();
   });
 
   it('gives the same losses bit for bit with a snapshot and restore in the middle', async () => {
