@@ -54,6 +54,7 @@ const npmFilesNeeded = [
   'node_modules/@tensorflow-models/universal-sentence-encoder/dist/tokenizer/index.js',
   'node_modules/@tensorflow/tfjs-converter/package.json',
   'node_modules/@tensorflow/tfjs-backend-cpu/package.json',
+  'node_modules/@huggingface/tokenizers/package.json',
 ];
 
 export function installNodeModules() {

@@ -297,19 +297,24 @@ std::uint32_t model_load_call(std::uint32_t files, int count) {
     }
     auto loaded = attention::load_model(list);
     handle = new ModelHandle{std::move(loaded), {}, {}};
-    const attention::SentencePieceUnigram& t = *handle->loaded.tokenizer;
-    for (int id = 0; id < t.size(); ++id) handle->pieces.append(t.piece(id)).push_back('\0');
+    // Hugging Face checkpoints come without one: their tokenizer runs in JS.
+    if (const attention::SentencePieceUnigram* t = handle->loaded.tokenizer.get()) {
+      for (int id = 0; id < t->size(); ++id) handle->pieces.append(t->piece(id)).push_back('\0');
+    }
   });
   return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(handle));
 }
 
 ModelHandle& model_at(std::uint32_t handle) { return *at<ModelHandle>(handle); }
 
-// info [5 + 3 * layers] int32: layers, vocab, max_tokens, output width, 1 if
-// the model makes a sentence embedding; then heads, width_in, width_out per layer.
-// The caller sizes info from info_size.
+// info [8 + 3 * layers] int32: layers, vocab, max_tokens, output width, 1 if
+// the model makes a sentence embedding, the family (0 USE, 1 GPT-2, 2 BERT),
+// the rows of its token-type table (0 for none), 1 if it gives logits; then
+// heads, width_in, width_out per layer. The caller sizes info from info_size.
+constexpr int kInfoHeader = 8;
+
 int model_info_size_call(std::uint32_t handle) {
-  return 5 + 3 * static_cast<int>(model_at(handle).loaded.model.config.layers.size());
+  return kInfoHeader + 3 * static_cast<int>(model_at(handle).loaded.model.config.layers.size());
 }
 
 void model_info_call(std::uint32_t handle, std::uint32_t info) {
@@ -320,10 +325,14 @@ void model_info_call(std::uint32_t handle, std::uint32_t info) {
   out[2] = c.max_tokens;
   out[3] = c.layers.back().width_out;
   out[4] = c.pooling != attention::Pooling::none ? 1 : 0;
+  const std::string& family = model_at(handle).loaded.family;
+  out[5] = family == "gpt2" ? 1 : family == "bert" ? 2 : 0;
+  out[6] = c.token_types;
+  out[7] = c.tied_lm_head ? 1 : 0;
   for (std::size_t l = 0; l < c.layers.size(); ++l) {
-    out[5 + 3 * l] = c.layers[l].heads;
-    out[6 + 3 * l] = c.layers[l].width_in;
-    out[7 + 3 * l] = c.layers[l].width_out;
+    out[kInfoHeader + 3 * l] = c.layers[l].heads;
+    out[kInfoHeader + 1 + 3 * l] = c.layers[l].width_in;
+    out[kInfoHeader + 2 + 3 * l] = c.layers[l].width_out;
   }
 }
 
@@ -339,6 +348,7 @@ std::uint32_t model_pieces_call(std::uint32_t handle, std::uint32_t length_out) 
 int model_encode_call(std::uint32_t handle, std::uint32_t text, int bytes, std::uint32_t count_out) {
   return guarded([&] {
     ModelHandle& m = model_at(handle);
+    if (!m.loaded.tokenizer) throw std::invalid_argument("model: its tokenizer runs in JS, not in the core");
     m.ids = m.loaded.tokenizer->encode(std::string(at<const char>(text), static_cast<std::size_t>(bytes)));
     *at<std::int32_t>(count_out) = static_cast<std::int32_t>(m.ids.size());
   });
@@ -348,17 +358,18 @@ std::uint32_t model_ids_call(std::uint32_t handle) {
   return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(model_at(handle).ids.data()));
 }
 
-// The forward pass over ids [T]; outputs into the caller's buffers, whose
-// addresses are the 5 slots of `outputs`: attentions [sum over layers of
-// NH * T * T], hidden [T, C last], embedding [C last] (0 when the model makes
-// none), layers [sum over layers of 4 * T * C] (each layer's query, key,
-// value and head outputs, [NH, T, HS] each) and scales [layers] (what each
-// layer multiplied q.k by).
-int model_run_call(std::uint32_t handle, std::uint32_t ids, int tokens, std::uint32_t outputs) {
+// The forward pass over ids [T] and token types [T] (0: all type 0); outputs
+// into the caller's buffers, whose addresses are the 6 slots of `outputs`:
+// attentions [sum over layers of NH * T * T], hidden [T, C last], embedding
+// [C last] (0 when the model makes none), layers [sum over layers of 4 * T * C]
+// (each layer's query, key, value and head outputs, [NH, T, HS] each), scales
+// [layers] (what each layer multiplied q.k by) and logits [V] of the last
+// position (0 when the model gives none).
+int model_run_call(std::uint32_t handle, std::uint32_t ids, std::uint32_t types, int tokens, std::uint32_t outputs) {
   return guarded([&] {
     const attention::TransformerModel& model = model_at(handle).loaded.model;
-    const attention::TransformerOutputs out =
-        attention::transformer_forward(model.config, model.weights, at<const std::int32_t>(ids), nullptr, tokens);
+    const attention::TransformerOutputs out = attention::transformer_forward(
+        model.config, model.weights, at<const std::int32_t>(ids), types ? at<const std::int32_t>(types) : nullptr, tokens);
     const std::uint32_t* slots = at<const std::uint32_t>(outputs);
     float* a = at<float>(slots[0]);
     for (const std::vector<float>& layer : out.attentions) a = std::copy(layer.begin(), layer.end(), a);
@@ -372,6 +383,7 @@ int model_run_call(std::uint32_t handle, std::uint32_t ids, int tokens, std::uin
       }
       *scales++ = layer.scale;
     }
+    if (slots[5]) std::copy(out.logits.begin(), out.logits.end(), at<float>(slots[5]));
   });
 }
 

@@ -6,6 +6,7 @@
 // leaves the engine (and any model already loaded) working.
 import { check } from './call-records.js';
 import { bundledModels } from './bundled-models.js';
+import { hfTokenizer } from './hf-tokenizer.js';
 import { isNode } from './packaged.js';
 import { bytesOf, fileBytes, readFields, requireObject, typedArrayKind } from './validate.js';
 
@@ -16,6 +17,12 @@ const decoder = new TextDecoder();
 // the manifest against its own limit too, before reading any shard).
 const MAX_MODEL_BYTES = 2 ** 30;
 const MAX_TEXT_LENGTH = 2 ** 20;
+const FAMILIES = ['use', 'gpt2', 'bert'];
+// Files of a Hugging Face checkpoint the core reads; the tokenizer's files stay in JS.
+const CORE_FILES = new Set(['config.json', 'model.safetensors']);
+const TOP_NEXT = 10;
+
+const baseName = (name) => name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
 
 /** The names of the bundled models. */
 export const bundledModelNames = Object.freeze(Object.keys(bundledModels));
@@ -73,8 +80,23 @@ function checkedFiles(source) {
     }
     views.push([name, view]);
   }
-  if (views.length === 0) throw new RangeError('source.files: no files; expected model.json, its weight shards and vocab.json');
+  if (views.length === 0) {
+    throw new RangeError('source.files: no files; expected config.json, model.safetensors and tokenizer.json (GPT-2 or BERT), or model.json, its weight shards and vocab.json');
+  }
   return views;
+}
+
+// The family config.json names, when it is JSON with a model_type the
+// playground runs (else null: the core then says what is wrong with it).
+function hfFamily(byName) {
+  const bytes = byName.get('config.json');
+  if (!bytes) return null;
+  try {
+    const family = JSON.parse(decoder.decode(bytes))?.model_type;
+    return family === 'gpt2' || family === 'bert' ? family : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -85,6 +107,15 @@ export async function loadModelInto(core, arenaOf, source, { onProgress } = {}) 
   let views = checkedFiles(source);
   const name = typeof source === 'string' ? source : 'model from files';
   if (views === null) views = Object.entries(await readBundled(source, onProgress));
+  const byName = new Map(views.map(([file, view]) => [baseName(file), view]));
+  const family = hfFamily(byName);
+  let tokenizer = null;
+  if (family !== null) {
+    // Built first: a tokenizer that cannot be read is refused before the weights are copied in.
+    tokenizer = hfTokenizer(family, byName);
+    // The core gets the weights and the config, and the other files' names only (for its messages).
+    views = views.map(([file, view]) => [file, CORE_FILES.has(baseName(file)) ? view : new Uint8Array(0)]);
+  }
   const handle = arenaOf((arena) => {
     const table = arena.alloc(views.length * 16);
     const slots = [];
@@ -97,7 +128,12 @@ export async function loadModelInto(core, arenaOf, source, { onProgress } = {}) 
     if (address === 0) check(core, 1);
     return address;
   });
-  return new Model(core, arenaOf, handle, name);
+  const model = new Model(core, arenaOf, handle, name, tokenizer);
+  if (tokenizer !== null && tokenizer.size > model.info.vocabSize) {
+    model.release();
+    throw new RangeError(`${tokenizer.file}: token ids up to ${tokenizer.size - 1}, but config.json's vocab_size is ${model.info.vocabSize}; the files are not one model`);
+  }
+  return model;
 }
 
 class Model {
@@ -105,8 +141,11 @@ class Model {
   #arenaOf;
   #handle;
   #pieces;
+  #tokenizer;
+  #tokenTypes;
+  #hasLogits;
 
-  constructor(core, arenaOf, handle, name) {
+  constructor(core, arenaOf, handle, name, tokenizer = null) {
     this.#core = core;
     this.#arenaOf = arenaOf;
     this.#handle = handle;
@@ -117,11 +156,11 @@ class Model {
       return Int32Array.from(new Int32Array(core.HEAPU8.buffer, pointer, size));
     });
     const layers = info[0];
-    const perLayer = (k) => Array.from({ length: layers }, (_, l) => info[5 + 3 * l + k]);
+    const perLayer = (k) => Array.from({ length: layers }, (_, l) => info[8 + 3 * l + k]);
     /** name, family, layers, heads and the attention's width of each layer, vocabulary size, longest input in tokens. */
     this.info = Object.freeze({
       name,
-      family: 'use',
+      family: FAMILIES[info[5]],
       layers,
       headsPerLayer: Object.freeze(perLayer(0)),
       widthPerLayer: Object.freeze(perLayer(1)),
@@ -129,13 +168,20 @@ class Model {
       vocabSize: info[1],
       maxTokens: info[2],
     });
-    this.#pieces = arenaOf((arena) => {
+    this.#tokenizer = tokenizer;
+    this.#tokenTypes = info[6];
+    this.#hasLogits = info[7] === 1;
+    this.#pieces = tokenizer ? null : arenaOf((arena) => {
       const lengthOut = arena.alloc(4);
       const address = core.modelPieces(handle, lengthOut);
       const length = new Uint32Array(core.HEAPU8.buffer, lengthOut, 1)[0];
       return Object.freeze(decoder.decode(core.HEAPU8.subarray(address, address + length)).split('\0').slice(0, -1));
     });
     this.hasEmbedding = info[4] === 1;
+  }
+
+  #token(id) {
+    return this.#tokenizer ? this.#tokenizer.token(id) : this.#pieces[id];
   }
 
   #live() {
@@ -148,6 +194,10 @@ class Model {
     const handle = this.#live();
     if (typeof text !== 'string') throw new TypeError(`text: expected a string, got ${text === null ? 'null' : typeof text}`);
     if (text.length > MAX_TEXT_LENGTH) throw new RangeError(`text: ${text.length} characters, over the limit of ${MAX_TEXT_LENGTH}`);
+    if (this.#tokenizer) {
+      const { ids, tokens } = this.#tokenizer.encode(text);
+      return { tokens, ids };
+    }
     // The reference tokenizer normalises so; done here, the ids follow this engine's Unicode tables as its do.
     const utf8 = encoder.encode(text.normalize('NFKC'));
     const ids = this.#arenaOf((arena) => {
@@ -167,7 +217,9 @@ class Model {
    * embedding, and per layer what its attention saw: { heads, headWidth,
    * scale, query, key, value, output }, each array [heads, T, headWidth]
    * (output: the weighted sums of values, before the output projection). Input longer than info.maxTokens is cut to it; `total` is the
-   * token count before the cut.
+   * token count before the cut. GPT-2 adds `logits` of the last position
+   * over the vocabulary and `next`, the most likely next tokens { id, token, p }.
+   * BERT's text gets [CLS] ... [SEP] from its tokenizer, all of token type 0.
    */
   run(request) {
     const handle = this.#live();
@@ -189,9 +241,12 @@ class Model {
       const layerFloats = widthPerLayer.reduce((sum, width) => sum + 4 * T * width, 0);
       const layerParts = arena.floats(layerFloats);
       const scales = arena.floats(headsPerLayer.length);
-      const outputs = arena.alloc(5 * 4);
-      new Uint32Array(this.#core.HEAPU8.buffer, outputs, 5).set([attentions, hidden, embedding, layerParts, scales]);
-      check(this.#core, this.#core.modelRun(handle, idsAddress, T, outputs));
+      const logits = this.#hasLogits ? arena.floats(this.info.vocabSize) : 0;
+      // One sentence: every token of type 0.
+      const types = this.#tokenTypes > 0 ? arena.copyIn(new Uint8Array(4 * T)) : 0;
+      const outputs = arena.alloc(6 * 4);
+      new Uint32Array(this.#core.HEAPU8.buffer, outputs, 6).set([attentions, hidden, embedding, layerParts, scales, logits]);
+      check(this.#core, this.#core.modelRun(handle, idsAddress, types, T, outputs));
       const scaleValues = arena.copyOutFloats(scales, headsPerLayer.length);
       let part = layerParts;
       const layers = widthPerLayer.map((width, l) => {
@@ -214,9 +269,29 @@ class Model {
         hidden: arena.copyOutFloats(hidden, T * outputWidth),
         embedding: embedding ? arena.copyOutFloats(embedding, outputWidth) : null,
         layers,
+        ...(logits ? { logits: arena.copyOutFloats(logits, this.info.vocabSize) } : {}),
       };
     });
-    return { tokens: Array.from(ids, (id) => this.#pieces[id]), ids, total: all.length, ...result };
+    if (result.logits) result.next = this.#topNext(result.logits);
+    return { tokens: Array.from(ids, (id) => this.#token(id)), ids, total: all.length, ...result };
+  }
+
+  // The TOP_NEXT most likely next tokens: softmax of the logits (less their
+  // maximum, so exp cannot overflow), highest first.
+  #topNext(logits) {
+    let max = -Infinity;
+    for (const value of logits) max = Math.max(max, value);
+    let sum = 0;
+    for (const value of logits) sum += Math.exp(value - max);
+    const top = [];
+    for (let id = 0; id < logits.length; id++) {
+      if (top.length === TOP_NEXT && logits[id] <= logits[top[TOP_NEXT - 1]]) continue;
+      let at = top.length;
+      while (at > 0 && logits[top[at - 1]] < logits[id]) at--;
+      top.splice(at, 0, id);
+      if (top.length > TOP_NEXT) top.pop();
+    }
+    return top.map((id) => ({ id, token: this.#token(id), p: Math.exp(logits[id] - max) / sum }));
   }
 
   // ids: an Int32Array or an Array of integers in [0, vocabSize), each element read once into a copy.

@@ -15,6 +15,7 @@
 #include "ops/heads.h"
 #include "ops/layer_norm.h"
 #include "ops/matmul_bias.h"
+#include "ops/matmul_transposed.h"
 #include "ops/pooling.h"
 #include "ops/residual.h"
 
@@ -102,6 +103,10 @@ void validate_transformer(const TransformerConfig& c, const TransformerWeights& 
     need(c, w.final_norm_bias, "final norm bias");
   }
   if (c.pool_dense_tanh) need(c, w.pool, "pooler weight");
+  if (c.tied_lm_head && C0 != last_width(c)) {
+    fail(c, "tied_lm_head: the token embedding's width " + std::to_string(C0) + " is not the last layer's " +
+                std::to_string(last_width(c)));
+  }
   if ((c.pool_dense_tanh || c.l2_normalize) && c.pooling == Pooling::none) {
     fail(c, "pooling: a pooler or L2 normalisation needs pooling (mean or first)");
   }
@@ -225,6 +230,10 @@ TransformerOutputs transformer_forward(const TransformerConfig& c, const Transfo
   const int CL = last_width(c);
   if (c.final_norm) f32_layer_norm(x.data(), x.data(), w.final_norm_scale, w.final_norm_bias, T, CL, c.norm_eps);
   result.hidden.assign(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(t * CL));
+  if (c.tied_lm_head) {
+    result.logits.resize(static_cast<std::size_t>(c.vocab));
+    f32_matmul_transposed(result.logits.data(), x.data() + (t - 1) * CL, w.token_embedding, 1, CL, c.vocab);
+  }
 
   if (c.pooling != Pooling::none) {
     std::vector<float> pooled(CL);
@@ -312,6 +321,10 @@ TransformerOutputsF64 transformer_reference_f64(const TransformerConfig& c, cons
   const int CL = last_width(c);
   if (c.final_norm) f64_layer_norm_ref(x.data(), x.data(), w.final_norm_scale, w.final_norm_bias, T, CL, c.norm_eps);
   result.hidden = x;
+  if (c.tied_lm_head) {
+    result.logits.resize(static_cast<std::size_t>(c.vocab));
+    f64_matmul_transposed_ref(result.logits.data(), x.data() + (t - 1) * CL, w.token_embedding, 1, CL, c.vocab);
+  }
   if (c.pooling != Pooling::none) {
     std::vector<double> pooled(CL);
     if (c.pooling == Pooling::mean) f64_mean_pool_ref(pooled.data(), x.data(), T, CL);

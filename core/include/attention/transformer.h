@@ -60,6 +60,10 @@ struct TransformerConfig {
   Activation activation = Activation::gelu_tanh;
   bool causal = false;  // token t attends only to tokens <= t (GPT-2)
   bool final_norm = false;  // a layer norm after the last layer (GPT-2)
+  // Logits over the vocabulary at the last position, through the token
+  // embedding as the output matrix: logits[v] = hidden[T-1] . E[v] (GPT-2's
+  // tied language-model head).
+  bool tied_lm_head = false;
   std::vector<TransformerLayerConfig> layers;
   Pooling pooling = Pooling::none;
   bool pool_dense_tanh = false;  // tanh(pooled W + b) after pooling (USE, BERT's pooler)
@@ -122,6 +126,7 @@ struct TransformerOutputs {
   std::vector<LayerAttention> layers;  // per layer
   std::vector<float> hidden;  // [T, C last], the last layer's output (after final_norm)
   std::vector<float> embedding;  // [C last] when pooling is set, else empty
+  std::vector<float> logits;  // [V] with tied_lm_head, else empty
   int tokens = 0;  // T
 };
 
@@ -141,6 +146,7 @@ struct TransformerOutputsF64 {
   std::vector<std::vector<double>> attentions;
   std::vector<double> hidden;
   std::vector<double> embedding;
+  std::vector<double> logits;
 };
 TransformerOutputsF64 transformer_reference_f64(const TransformerConfig& config, const TransformerWeights& weights,
                                                 const std::int32_t* ids, const std::int32_t* token_types, int tokens);
