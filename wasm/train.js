@@ -287,7 +287,7 @@ class Trainer {
   /**
    * The model as a Hugging Face GPT-2 folder: config.json, model.safetensors
    * (GPT2LMHeadModel's names, Conv1D weights [in, out], F32) and
-   * tokenizer.json (one token per character of the vocabulary).
+   * tokenizer.json (a BPE without merges: one token per character).
    */
   save() {
     if (!this.settings.attention) {
@@ -332,11 +332,15 @@ function hfFiles(info, settings, vocabulary, tensors, params) {
     for (let i = 0; i < count; i++, at += 4) data.setFloat32(at, params[t.offset + i], true);
   }
   const vocab = Object.fromEntries(vocabulary.map((name, id) => [name, id]));
+  // Character level: a BPE model with no merges splits text into characters
+  // and looks each up (GPT-2's tokenizer family, so GPT-2 loaders take it).
   const tokenizer = {
-    version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null,
-    pre_tokenizer: { type: 'Split', pattern: { Regex: '' }, behavior: 'Isolated', invert: false },
+    version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null, pre_tokenizer: null,
     post_processor: null, decoder: { type: 'Fuse' },
-    model: { type: 'WordLevel', vocab, unk_token: vocabulary[0] },
+    model: {
+      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: [],
+    },
   };
   return {
     'config.json': encoder.encode(JSON.stringify(config, null, 2)),

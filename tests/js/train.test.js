@@ -4,6 +4,7 @@
 // attention model, divergence, and the Hugging Face GPT-2 files of save().
 import { describe, expect, it } from 'vitest';
 import * as byName from 'attention-playground';
+import { loadModel } from '../../wasm/index.js';
 import {
   TrainingDivergedError, createSideBySide, createTrainer, parseTrainSettings, trainTasks,
 } from '../../wasm/train.js';
@@ -209,6 +210,29 @@ describe('createTrainer', () => {
     const tokenizer = JSON.parse(new TextDecoder().decode(files['tokenizer.json']));
     expect(Object.keys(tokenizer.model.vocab)).toHaveLength(config.vocab_size);
     trainer.release();
+  });
+});
+
+describe('a saved model', () => {
+  it('loads again through loadModel({ files }) with the same attention and its own characters as tokens', async () => {
+    for (const task of ['recall', 'text']) {
+      const trainer = await createTrainer(small({ task, text: textOf(400) }));
+      trainer.step(20);
+      const model = await loadModel({ files: trainer.save() });
+      expect(model.info).toMatchObject({ layers: 2, headsPerLayer: [2, 2], vocabSize: trainer.vocabulary.length });
+      const text = trainer.probe.map((id) => trainer.vocabulary[id]).join('');
+      expect(Array.from(model.tokenize(text).ids)).toEqual(trainer.probe);
+      const want = trainer.attentions(trainer.probe);
+      const got = model.run({ ids: trainer.probe }).attentions;
+      expect(got).toHaveLength(want.length);
+      for (let l = 0; l < want.length; l++) {
+        let worst = 0;
+        for (let i = 0; i < want[l].length; i++) worst = Math.max(worst, Math.abs(got[l][i] - want[l][i]));
+        expect(worst, `${task}, layer ${l}`).toBeLessThanOrEqual(1e-5);
+      }
+      model.release();
+      trainer.release();
+    }
   });
 });
 
