@@ -423,3 +423,177 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   function("lastError", &last_error_call);
   function("heapBytesInUse", &heap_bytes_in_use_call);
 }
+
+// ---------------------------------------------------------------------------
+// Training (attention/training.h): a Trainer per handle. Settings arrive as
+// plain numbers (and the text as UTF-8 bytes in WASM memory); results go to
+// buffers the JS layer (train.js) allocated. Failures return a nonzero status
+// or a 0 handle with the message in lastError, as every call above.
+#include <memory>
+
+#include "attention/training.h"
+
+namespace {
+
+struct TrainerHandle {
+  std::unique_ptr<attention::Trainer> trainer;
+  std::string vocabulary;  // every token's name, each followed by '\0'
+  std::string tensors;     // "name\0offset\0rows\0cols\0" per tensor (cols 0 for a vector)
+  std::vector<std::uint8_t> snapshot;
+};
+
+TrainerHandle& trainer_at(std::uint32_t handle) { return *at<TrainerHandle>(handle); }
+
+std::uint32_t address_of(const void* p) { return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(p)); }
+
+// ints [10]: task, layers, heads, width, context, batch, steps, warmup, attention, distance
+// reals [9]: seed, learningRate, minLearningRateRatio, weightDecay, beta1, beta2, adamEps, clip, (unused)
+std::uint32_t trainer_create_call(std::uint32_t ints_address, std::uint32_t reals_address, std::uint32_t text,
+                                  int text_bytes) {
+  TrainerHandle* handle = nullptr;
+  guarded([&] {
+    const std::int32_t* i = at<const std::int32_t>(ints_address);
+    const double* r = at<const double>(reals_address);
+    constexpr int kTasks = static_cast<int>(attention::TrainTask::text) + 1;
+    if (i[0] < 0 || i[0] >= kTasks) throw std::invalid_argument("task: an unknown task code");
+    if (text_bytes < 0 || static_cast<std::size_t>(text_bytes) > attention::kTrainMaxTextBytes) {
+      throw std::invalid_argument("text: at most " + std::to_string(attention::kTrainMaxTextBytes) + " bytes");
+    }
+    attention::TrainSettings s;
+    s.task = static_cast<attention::TrainTask>(i[0]);
+    s.layers = i[1];
+    s.heads = i[2];
+    s.width = i[3];
+    s.context = i[4];
+    s.batch = i[5];
+    s.steps = i[6];
+    s.warmup = i[7];
+    s.attention = i[8] != 0;
+    s.distance = i[9];
+    if (!(r[0] >= 0 && r[0] <= 9007199254740991.0 && r[0] == static_cast<double>(static_cast<std::uint64_t>(r[0])))) {
+      throw std::invalid_argument("seed: expected an integer from 0 to 2^53 - 1");
+    }
+    s.seed = static_cast<std::uint64_t>(r[0]);
+    s.learning_rate = r[1];
+    s.min_lr_ratio = r[2];
+    s.weight_decay = r[3];
+    s.beta1 = r[4];
+    s.beta2 = r[5];
+    s.adam_eps = r[6];
+    s.clip = r[7];
+    if (s.task == attention::TrainTask::text) s.text.assign(at<const char>(text), static_cast<std::size_t>(text_bytes));
+    auto trainer = std::make_unique<attention::Trainer>(s);
+    auto* h = new TrainerHandle{std::move(trainer), {}, {}, {}};
+    for (const std::string& name : h->trainer->vocabulary()) h->vocabulary.append(name).push_back('\0');
+    for (const auto& t : h->trainer->tensors()) {
+      h->tensors.append(t.name).push_back('\0');
+      h->tensors.append(std::to_string(t.offset)).push_back('\0');
+      h->tensors.append(std::to_string(t.shape[0])).push_back('\0');
+      h->tensors.append(std::to_string(t.shape.size() > 1 ? t.shape[1] : 0)).push_back('\0');
+    }
+    handle = h;
+  });
+  return address_of(handle);
+}
+
+// info [8] int32: vocab, context, layers, heads, width, steps done, status (1 = diverged), parameters
+void trainer_info_call(std::uint32_t handle, std::uint32_t info) {
+  const attention::Trainer& t = *trainer_at(handle).trainer;
+  std::int32_t* out = at<std::int32_t>(info);
+  const attention::TrainSettings& s = t.settings();
+  out[0] = static_cast<std::int32_t>(t.vocabulary().size());
+  out[1] = s.context;
+  out[2] = s.layers;
+  out[3] = s.heads;
+  out[4] = s.width;
+  out[5] = t.steps_done();
+  out[6] = t.status() == attention::TrainStatus::diverged ? 1 : 0;
+  out[7] = static_cast<std::int32_t>(t.parameters().size());
+}
+
+// One step; out [5] float64: step, loss, accuracy, learning rate, gradient norm.
+int trainer_step_call(std::uint32_t handle, std::uint32_t out) {
+  return guarded([&] {
+    const attention::TrainStepResult r = trainer_at(handle).trainer->step();
+    double* o = at<double>(out);
+    o[0] = r.step;
+    o[1] = r.loss;
+    o[2] = r.accuracy;
+    o[3] = r.learning_rate;
+    o[4] = r.grad_norm;
+  });
+}
+
+// out [3] float64: loss, accuracy, tokens scored.
+int trainer_evaluate_call(std::uint32_t handle, std::uint32_t out) {
+  return guarded([&] {
+    const attention::TrainEvaluation e = trainer_at(handle).trainer->evaluate();
+    double* o = at<double>(out);
+    o[0] = e.loss;
+    o[1] = e.accuracy;
+    o[2] = e.scored;
+  });
+}
+
+// Every layer's attention over ids [T], into out [layers, NH, T, T].
+int trainer_attentions_call(std::uint32_t handle, std::uint32_t ids, int tokens, std::uint32_t out) {
+  return guarded([&] {
+    if (tokens < 0 || tokens > attention::kTrainMaxContext) throw std::invalid_argument("ids: too many tokens");
+    const std::int32_t* p = at<const std::int32_t>(ids);
+    const auto layers = trainer_at(handle).trainer->attentions(std::vector<std::int32_t>(p, p + tokens));
+    float* o = at<float>(out);
+    for (const auto& layer : layers) o = std::copy(layer.begin(), layer.end(), o);
+  });
+}
+
+std::uint32_t trainer_probe_call(std::uint32_t handle) { return address_of(trainer_at(handle).trainer->probe().data()); }
+
+std::uint32_t trainer_parameters_call(std::uint32_t handle) {
+  return address_of(trainer_at(handle).trainer->parameters().data());
+}
+
+// The '\0'-separated texts of the vocabulary (what = 0) or the tensors (1); bytes at length_out.
+std::uint32_t trainer_text_call(std::uint32_t handle, int what, std::uint32_t length_out) {
+  const TrainerHandle& h = trainer_at(handle);
+  const std::string& text = what == 0 ? h.vocabulary : h.tensors;
+  *at<std::uint32_t>(length_out) = static_cast<std::uint32_t>(text.size());
+  return address_of(text.data());
+}
+
+// Takes a snapshot into the handle; its address, and its bytes at length_out.
+std::uint32_t trainer_snapshot_call(std::uint32_t handle, std::uint32_t length_out) {
+  TrainerHandle& h = trainer_at(handle);
+  h.snapshot = h.trainer->snapshot();
+  *at<std::uint32_t>(length_out) = static_cast<std::uint32_t>(h.snapshot.size());
+  return address_of(h.snapshot.data());
+}
+
+void trainer_drop_snapshot_call(std::uint32_t handle) { std::vector<std::uint8_t>().swap(trainer_at(handle).snapshot); }
+
+int trainer_restore_call(std::uint32_t handle, std::uint32_t bytes, int length) {
+  return guarded([&] {
+    if (length < 0) throw std::invalid_argument("snapshot: a negative length");
+    const std::uint8_t* p = at<const std::uint8_t>(bytes);
+    trainer_at(handle).trainer->restore(std::vector<std::uint8_t>(p, p + length));
+  });
+}
+
+void trainer_release_call(std::uint32_t handle) { delete at<TrainerHandle>(handle); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(attention_training) {
+  using emscripten::function;
+  function("trainerCreate", &trainer_create_call);
+  function("trainerInfo", &trainer_info_call);
+  function("trainerStep", &trainer_step_call);
+  function("trainerEvaluate", &trainer_evaluate_call);
+  function("trainerAttentions", &trainer_attentions_call);
+  function("trainerProbe", &trainer_probe_call);
+  function("trainerParameters", &trainer_parameters_call);
+  function("trainerText", &trainer_text_call);
+  function("trainerSnapshot", &trainer_snapshot_call);
+  function("trainerDropSnapshot", &trainer_drop_snapshot_call);
+  function("trainerRestore", &trainer_restore_call);
+  function("trainerRelease", &trainer_release_call);
+}

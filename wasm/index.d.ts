@@ -392,3 +392,158 @@ export interface PoolOptions extends LoadOptions {
  * separate tokens and are dropped.
  */
 export function tokenize(text: string): string[];
+
+/** The built-in training tasks (see TrainSettings.task). */
+export type TrainTask = 'copy' | 'reverse' | 'recall' | 'induction' | 'sort' | 'text';
+export const trainTasks: readonly TrainTask[];
+
+/** The largest settings the trainer takes. */
+export const trainLimits: Readonly<{
+  layers: number; heads: number; width: number; context: number; batch: number; steps: number; textBytes: number;
+}>;
+
+/**
+ * What to train: a GPT-2 (learned positions, pre-norm blocks, causal
+ * multi-head attention, GELU MLP, tied output head) on one task, with AdamW,
+ * linear warm-up then cosine decay, and gradient clipping. Every field is
+ * optional; an unknown or out-of-range one is refused by name.
+ */
+export interface TrainSettings {
+  /**
+   * copy / reverse a sequence of letters; recall (`k1 v1 … kq → vq`, keys at
+   * least `distance` tokens from their queries); induction (a random sequence
+   * repeated, predict the second copy); sort digits; text (a character-level
+   * model of `text`). Default 'recall'.
+   */
+  task?: TrainTask;
+  /** The text of task 'text' (its characters are the vocabulary; the last tenth is held out). */
+  text?: string;
+  /** default 2 */
+  layers?: number;
+  /** divides width; default 4 */
+  heads?: number;
+  /** default 64 */
+  width?: number;
+  /** tokens of every training sequence, 4 to 512; default 64 */
+  context?: number;
+  /** sequences per step; default 16 */
+  batch?: number;
+  /** the peak learning rate, after warm-up; default 1e-3 */
+  learningRate?: number;
+  /** the planned run the schedule decays over; default 1000 */
+  steps?: number;
+  /** steps of linear warm-up; -1 (default) = steps / 10, at most 100 */
+  warmup?: number;
+  /** 0 to 2^53 - 1; default 1. The same seed and settings give the same losses, bit for bit. */
+  seed?: number;
+  /** false: every attention layer is a uniform average over the causal prefix (the baseline). Default true. */
+  attention?: boolean;
+  /** recall: the least distance from a key to its query, 2 to context - 2; default min(64, context - 2) */
+  distance?: number;
+  /** the learning rate at the end of the decay, as a fraction of the peak; default 0.1 */
+  minLearningRateRatio?: number;
+  /** AdamW's, on matrices and embeddings; default 0.1 */
+  weightDecay?: number;
+  /** default 0.9 */
+  beta1?: number;
+  /** default 0.95 */
+  beta2?: number;
+  /** default 1e-8 */
+  adamEps?: number;
+  /** the largest global gradient norm; 0 = no clipping; default 1 */
+  clip?: number;
+}
+
+export interface TrainStepResult {
+  /** steps done, this one included */
+  step: number;
+  /** mean cross-entropy of the last batch's scored tokens */
+  loss: number;
+  /** fraction of them whose most likely token is right */
+  accuracy: number;
+  learningRate: number;
+  /** before clipping */
+  gradNorm: number;
+  /** every step's loss and accuracy of this call, in order */
+  losses: Float64Array;
+  accuracies: Float64Array;
+}
+
+export interface TrainEvaluation {
+  loss: number;
+  accuracy: number;
+  /** tokens scored */
+  scored: number;
+}
+
+export interface TrainTensor {
+  /** GPT2LMHeadModel's name (transformer.h.0.attn.c_attn.weight, ...) */
+  name: string;
+  /** where it starts in parameters() */
+  offset: number;
+  shape: readonly number[];
+}
+
+export interface Trainer {
+  readonly settings: Readonly<Required<TrainSettings>>;
+  /** every token's text, by id */
+  readonly vocabulary: readonly string[];
+  /** a fixed sequence of the task (the same for every seed) to watch the heads on */
+  readonly probe: readonly number[];
+  readonly tensors: readonly TrainTensor[];
+  /** steps done */
+  readonly steps: number;
+  /** 'diverged' once a step's loss or gradient was not finite */
+  readonly status: 'ready' | 'diverged';
+  readonly info: {
+    vocab: number; context: number; layers: number; heads: number; width: number; steps: number;
+    status: 'ready' | 'diverged'; parameters: number;
+  };
+  /** n steps (default 1); throws TrainingDivergedError, back at the last good state, if one diverges */
+  step(n?: number): TrainStepResult;
+  /** loss and accuracy on held-out batches of the task (the same batches at every call) */
+  evaluate(): TrainEvaluation;
+  /** every layer's attention over ids (default: the probe), one Float32Array [heads, T, T] per layer */
+  attentions(ids?: readonly number[] | Int32Array): Float32Array[];
+  /** a copy of the parameters, laid out as `tensors` says */
+  parameters(): Float32Array;
+  /** the whole state (parameters, AdamW's moments, step, data stream) */
+  snapshot(): Uint8Array;
+  /** back to a snapshot of a trainer with the same settings */
+  restore(snapshot: Uint8Array): void;
+  /**
+   * The model as a Hugging Face GPT-2 folder, which loadModel({ files }) and
+   * transformers' GPT2LMHeadModel.from_pretrained read. The baseline refuses.
+   */
+  save(): { 'config.json': Uint8Array; 'model.safetensors': Uint8Array; 'tokenizer.json': Uint8Array };
+  /** frees the trainer's memory; later calls throw */
+  release(): void;
+}
+
+/** The attention model and its baseline on one core, stepped together on the same batches. */
+export interface SideBySide {
+  readonly attention: Trainer;
+  readonly baseline: Trainer;
+  readonly probe: readonly number[];
+  readonly vocabulary: readonly string[];
+  step(n?: number): { attention: TrainStepResult; baseline: TrainStepResult };
+  evaluate(): { attention: TrainEvaluation; baseline: TrainEvaluation };
+  attentions(ids?: readonly number[] | Int32Array): { attention: Float32Array[]; baseline: Float32Array[] };
+  snapshot(): { attention: Uint8Array; baseline: Uint8Array };
+  restore(snapshot: { attention: Uint8Array; baseline: Uint8Array }): void;
+  release(): void;
+}
+
+/** Thrown by step() when a loss or gradient stops being finite. */
+export class TrainingDivergedError extends Error {
+  /** steps done, all good */
+  readonly step: number;
+  results: { losses: Float64Array; accuracies: Float64Array };
+}
+
+/** The settings with their defaults filled in; throws naming the first bad field. */
+export function parseTrainSettings(settings: TrainSettings): Readonly<Required<TrainSettings>>;
+/** One trainer on a WASM core of its own. */
+export function createTrainer(settings?: TrainSettings, options?: LoadOptions): Promise<Trainer>;
+/** The attention model and its baseline (attention: false) from the same start. */
+export function createSideBySide(settings?: TrainSettings, options?: LoadOptions): Promise<SideBySide>;

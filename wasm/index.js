@@ -13,6 +13,9 @@ import { loadModelInto } from './model.js';
 import { importGlue, isNode, readPackagedWasm } from './packaged.js';
 
 export { tokenize } from './tokenize.js';
+export {
+  TrainingDivergedError, createSideBySide, createTrainer, parseTrainSettings, trainLimits, trainTasks,
+} from './train.js';
 
 export { variants };
 
