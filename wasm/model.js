@@ -6,7 +6,6 @@
 // leaves the engine (and any model already loaded) working.
 import { check } from './call-records.js';
 import { bundledModels } from './bundled-models.js';
-import { hfTokenizer } from './hf-tokenizer.js';
 import { isNode } from './packaged.js';
 import { bytesOf, fileBytes, readFields, requireObject, typedArrayKind } from './validate.js';
 
@@ -112,6 +111,10 @@ export async function loadModelInto(core, arenaOf, source, { onProgress } = {}) 
   let tokenizer = null;
   if (family !== null) {
     // Built first: a tokenizer that cannot be read is refused before the weights are copied in.
+    // Imported here, not at the top, so that a page importing the package
+    // files without a bundler (the attention engine alone) never has to
+    // resolve the tokenizer library's bare name.
+    const { hfTokenizer } = await import('./hf-tokenizer.js');
     tokenizer = hfTokenizer(family, byName);
     // The core gets the weights and the config, and the other files' names only (for its messages).
     views = views.map(([file, view]) => [file, CORE_FILES.has(baseName(file)) ? view : new Uint8Array(0)]);
