@@ -54,6 +54,17 @@ test.describe('the export toolbar', () => {
     expect(Array.from(csv.weights)).toEqual(want.weights);
   });
 
+  test('exported CSV has no byte order mark and tells repeated tokens apart by their position', async ({ page }) => {
+    await openPlayground(page, '#text=the+cat+sat+on+the+mat&heads=1');
+    const { bytes } = await download(page, 'csv');
+    expect([...bytes.subarray(0, 3)]).not.toEqual([0xef, 0xbb, 0xbf]);
+    const raw = bytes.toString('utf8');
+    expect(raw.startsWith('head,query,')).toBe(true);
+    const [header, ...lines] = raw.trim().split('\r\n');
+    expect(header).toBe('head,query,the (1),cat,sat,on,the (5),mat');
+    expect(lines.map((line) => line.split(',')[1])).toEqual(['the (1)', 'cat', 'sat', 'on', 'the (5)', 'mat']);
+  });
+
   test('exported CSV of cross-attention has target rows and source columns equal to the page\'s weights', async ({ page }) => {
     await openPlayground(page, '#input=cross&source=le+chat&target=the+black+cat');
     const csv = parseWeightsCsv(text((await download(page, 'csv')).bytes));
@@ -98,6 +109,88 @@ test.describe('the export toolbar', () => {
     expect(check.scripts).toBe(0);
     expect(check.labels).toEqual(expect.arrayContaining(['<', '>', '&', '"']));
     expect(check.rects).toBeGreaterThanOrEqual(7 * 7);
+  });
+
+  test('SVG export is the picture of the open view: heatmap, lines, heads or output, and none for a view of numbers', async ({ page }) => {
+    await openPlayground(page, '#text=the+cat+sat+on+the+mat&heads=2&head=2&allheads=false');
+    const shapes = (svg) => page.evaluate((source) => {
+      const doc = new DOMParser().parseFromString(source, 'image/svg+xml');
+      return {
+        broken: doc.getElementsByTagName('parsererror').length,
+        title: doc.querySelector('title')?.textContent ?? '',
+        lines: doc.getElementsByTagName('line').length,
+        heads: [...doc.querySelectorAll('g[data-head]')].map((g) => g.getAttribute('data-head')),
+        maps: doc.querySelectorAll('g[shape-rendering="crispEdges"]').length,
+        texts: Array.from(doc.getElementsByTagName('text'), (t) => t.textContent),
+      };
+    }, svg);
+    const heatmap = text((await download(page, 'svg')).bytes);
+    expect((await shapes(heatmap)).title).toContain('head 2 of 2');
+
+    await page.getByTestId('view-tab-lines').click();
+    await expect(page.getByTestId('lines')).toHaveAttribute('data-lines', /\d+/);
+    const lines = text((await download(page, 'svg')).bytes);
+    expect(lines).not.toBe(heatmap);
+    const drawn = Number(await page.getByTestId('lines').getAttribute('data-lines'));
+    const lineShapes = await shapes(lines);
+    expect(lineShapes.broken).toBe(0);
+    expect(lineShapes.lines).toBe(drawn);
+    expect(lineShapes.heads).toEqual(['2']);
+    expect(lineShapes.texts).toEqual(expect.arrayContaining(['the', 'cat', 'mat', 'head 2']));
+
+    await page.getByTestId('view-tab-heads').click();
+    const heads = await shapes(text((await download(page, 'svg')).bytes));
+    expect(heads.maps).toBe(3);
+    expect(heads.texts).toEqual(expect.arrayContaining(['head 1', 'head 2', 'average of 2']));
+
+    await page.getByTestId('view-tab-output').click();
+    expect((await shapes(text((await download(page, 'svg')).bytes))).title).toBe('Output of head 2');
+
+    for (const view of ['steps', 'breakdown', 'stats']) {
+      await page.getByTestId(`view-tab-${view}`).click();
+      await page.locator('[data-export="svg"]').click();
+      await expect(page.getByTestId('export-toolbar').getByRole('alert')).toContainText('no picture to save as SVG');
+    }
+  });
+
+  test('PNG export is the picture without the selection box and with the colour legend', async ({ page }) => {
+    await openPlayground(page, '#text=the+cat+sat+on+the+mat&heads=1&query=0&key=0');
+    const first = await download(page, 'png');
+    // Another selected cell: the canvas on the page draws its dashed box elsewhere, the exported picture is the same.
+    await page.goto('/#text=the+cat+sat+on+the+mat&heads=1&query=4&key=2');
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+    await expect.poll(() => page.evaluate(() => window.__attentionPlayground.state.query)).toBe(4);
+    const second = await download(page, 'png');
+    expect(second.bytes.equals(first.bytes)).toBe(true);
+    // The legend is a smooth ramp: a row of the picture holds a long run of many distinct colours,
+    // which a row of cells (a few flat colours) and text never do.
+    const ramp = await page.evaluate(async (base64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(image, 0, 0);
+      const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      let best = 0;
+      for (let y = 0; y < height; y++) {
+        let colours = new Set();
+        for (let x = 0; x < width; x++) {
+          const p = 4 * (y * width + x);
+          const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
+          if (r > 235 && g > 235 && b > 235) {
+            colours = new Set();
+            continue;
+          }
+          colours.add((r << 16) | (g << 8) | b);
+          best = Math.max(best, colours.size);
+        }
+      }
+      return { best, width, height };
+    }, first.bytes.toString('base64'));
+    expect(ramp.best).toBeGreaterThan(60);
   });
 
   test('PNG export of the heatmap and of the lines view is a PNG file', async ({ page }) => {

@@ -5,12 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadAttention, tokenize, variants } from '../../wasm/index.js';
-import { csvTextCell, parseCsv, parseWeightsCsv, weightsToCsv } from '../../web/src/export/csv.js';
+import { csvTextCell, parseCsv, parseWeightsCsv, positionLabels, weightsToCsv } from '../../web/src/export/csv.js';
 import { parseWeightsJson, weightsToJson } from '../../web/src/export/json.js';
 import { pyString } from '../../web/src/export/python.js';
 import { MAX_SNIPPET_NUMBERS, pytorchMultiheadSnippet, pytorchSnippet } from '../../web/src/export/pytorch.js';
 import { escapeXml, heatmapSvg } from '../../web/src/export/svg.js';
+import { headsSvg, layersSvg, linesSvg } from '../../web/src/export/view-svg.js';
 import { seededMatrix } from '../../web/src/inputs/random.js';
+import { viridis } from '../../web/src/views/colormap.js';
 
 const engine = await loadAttention();
 const HOSTILE = ['<script>alert(1)</script>', 'a & b', '"quoted"', "it's", '=SUM(A1:A9)', '+1', '-2', '@cmd', 'a,b', 'two\nlines', "'lead", '\tTab'];
@@ -41,6 +43,32 @@ describe('CSV of the weights', () => {
   it('has a header of key tokens, a head column and query tokens in the second column', () => {
     const csv = weightsToCsv({ weights: Float32Array.from([1, 0, 0.25, 0.75]), heads: 1, queries: 2, keys: 2, rowTokens: ['q1', 'q2'], colTokens: ['k1', 'k2'] });
     expect(csv).toBe('head,query,k1,k2\r\n1,q1,1,0\r\n1,q2,0.25,0.75\r\n');
+  });
+
+  it('labels a repeated token with its position, in the header and the query column, and reads back the bare tokens', () => {
+    const tokens = ['the', 'cat', 'sat', 'on', 'the', 'mat'];
+    const csv = weightsToCsv({ weights: new Float32Array(36).fill(0.5), heads: 1, queries: 6, keys: 6, rowTokens: tokens });
+    const [header, ...rows] = parseCsv(csv);
+    expect(header).toEqual(['head', 'query', 'the (1)', 'cat', 'sat', 'on', 'the (5)', 'mat']);
+    expect(rows.map((row) => row[1])).toEqual(['the (1)', 'cat', 'sat', 'on', 'the (5)', 'mat']);
+    expect(new Set(header).size).toBe(header.length);
+    const back = parseWeightsCsv(csv);
+    expect(back.colTokens).toEqual(tokens);
+    expect(back.rowTokens).toEqual(tokens);
+  });
+
+  it('labels a token that already ends in a number in brackets, so reading back is lossless', () => {
+    const tokens = ['x (2)', 'x (2)', 'y (3)', 'z (9)', 'w'];
+    expect(positionLabels(tokens)).toEqual(['x (2) (1)', 'x (2) (2)', 'y (3) (3)', 'z (9) (4)', 'w']);
+    const back = parseWeightsCsv(weightsToCsv({ weights: new Float32Array(25), heads: 1, queries: 5, keys: 5, rowTokens: tokens }));
+    expect(back.colTokens).toEqual(tokens);
+    expect(back.rowTokens).toEqual(tokens);
+  });
+
+  it('starts with the header, not a byte order mark', () => {
+    const csv = weightsToCsv({ weights: Float32Array.from([1]), heads: 1, queries: 1, keys: 1, rowTokens: ['é'] });
+    expect(csv.startsWith('head,query,')).toBe(true);
+    expect(csv.charCodeAt(0)).not.toBe(0xfeff);
   });
 
   it('quotes cells with commas, quotes and line breaks, doubling the quotes', () => {
@@ -175,11 +203,82 @@ describe('the SVG heatmap', () => {
     expect(xmlProblems(svg)).toEqual([]);
   });
 
+  it('draws masked cells hatched grey, not as a weight of 0, and names them in the legend', () => {
+    const allowed = Uint8Array.from([1, 0, 1, 1]);
+    const svg = heatmapSvg({ weights: Float32Array.from([1, 0, 0.5, 0.5]), rows: 2, cols: 2, allowed });
+    expect(xmlProblems(svg)).toEqual([]);
+    const fills = svg.split('<g shape-rendering="crispEdges">')[1].split('</g>')[0].match(/fill="[^"]*"/g);
+    const middle = `fill="#${viridis(0.5).map((c) => c.toString(16).padStart(2, '0')).join('')}"`;
+    expect(fills).toEqual(['fill="#fde725"', 'fill="url(#heatmap-legend-masked)"', middle, middle]);
+    expect(svg).toContain('masked (not allowed)');
+    expect(svg).toContain('(masked: not allowed)</title>');
+    expect(heatmapSvg({ weights: Float32Array.from([1, 0, 0.5, 0.5]), rows: 2, cols: 2 })).not.toContain('masked');
+  });
+
   it('draws signed differences with the diverging palette', () => {
     const svg = heatmapSvg({ values: Float32Array.from([-1, 0, 1, 0.5]), rows: 2, cols: 2, colormap: 'diverging', min: -1, max: 1 });
     expect(svg).toContain('fill="#053061"'); // RdBu's darkest blue at −1
     expect(svg).toContain('fill="#f7f7f7"'); // white at 0
     expect(svg).toContain('fill="#67001f"'); // darkest red at +1
+  });
+});
+
+describe('the SVG of the lines and heads views', () => {
+  const tokens = ['<b>', 'cat', 'a & b', 'mat'];
+  const { weights } = selfAttention('w x y z', { heads: 2 });
+
+  it('draws one line per pair of at least the lines view\'s floor, with the weight as opacity, in its head\'s colour', () => {
+    const svg = linesSvg({ weights, heads: 2, queries: 4, keys: 4, rowTokens: tokens, head: 1, allHeads: false, layout: 'horizontal' });
+    expect(xmlProblems(svg)).toEqual([]);
+    const head2 = Array.from(weights.subarray(16, 32)).filter((w) => w >= 0.01);
+    expect(svg.match(/<line /g)).toHaveLength(head2.length);
+    const opacities = [...svg.matchAll(/stroke-opacity="([0-9.]+)"/g)].map((m) => Number(m[1]));
+    expect(opacities).toEqual(head2.map((w) => Math.round(w * 100) / 100));
+    expect(svg).toContain('data-head="2"');
+    expect(svg).not.toContain('data-head="1"');
+    expect(svg).toContain('&lt;b&gt;');
+    expect(svg).toContain('a &amp; b');
+    expect(svg).not.toContain('<b>');
+    expect(svg).toContain('head 2 of 2');
+  });
+
+  it('overlays every head when asked, and lays out vertically', () => {
+    const svg = linesSvg({ weights, heads: 2, queries: 4, keys: 4, rowTokens: tokens, head: 0, allHeads: true, layout: 'vertical' });
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg).toContain('data-head="1"');
+    expect(svg).toContain('data-head="2"');
+    expect(svg).toContain('rotate(-90)');
+    expect(svg.match(/<line /g)).toHaveLength(Array.from(weights).filter((w) => w >= 0.01).length);
+  });
+
+  it('keeps the strongest lines when there are too many and says which were left out', () => {
+    const n = 200;
+    const many = new Float32Array(n * n).fill(1 / n + 0.01);
+    const svg = linesSvg({ weights: many, heads: 1, queries: n, keys: n, rowTokens: Array.from({ length: n }, (_, i) => `t${i}`) });
+    expect(svg.match(/<line /g)).toHaveLength(12_000);
+    expect(svg).toContain('are not drawn');
+  });
+
+  it('draws every head\'s map and their average with one legend, the focused head outlined', () => {
+    const average = new Float32Array(16).map((_, p) => (weights[p] + weights[16 + p]) / 2);
+    const svg = headsSvg({ weights, average, heads: 2, rows: 4, cols: 4, head: 0, scale: 'linear', palette: 'viridis', max: Math.max(...weights) });
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg.match(/<g shape-rendering="crispEdges">/g)).toHaveLength(3);
+    expect(svg).toContain('>head 1<');
+    expect(svg).toContain('>head 2<');
+    expect(svg).toContain('>average of 2<');
+    expect(svg).toContain('url(#tiles-legend)');
+    expect(svg.match(/fill="none" stroke="#222222"/g)).toHaveLength(1);
+  });
+
+  it('draws a row of maps per layer, and nothing without a model', () => {
+    const layer = { weights, average: weights.subarray(0, 16), heads: 2, rows: 4, cols: 4, max: 1 };
+    const svg = layersSvg({ layers: [layer, layer], layer: 1, head: 1, scale: 'linear', palette: 'cividis' });
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg).toContain('>layer 1<');
+    expect(svg).toContain('>layer 2<');
+    expect(svg.match(/<g shape-rendering="crispEdges">/g)).toHaveLength(6);
+    expect(layersSvg({ layers: [], message: 'no model' })).toBeNull();
   });
 });
 

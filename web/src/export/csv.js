@@ -1,11 +1,16 @@
 // Attention weights as CSV, and back. No DOM here.
 //
 // Legend: H heads, NQ queries, NK keys; weights [H, NQ, NK] row-major.
-// Layout (RFC 4180, CRLF line ends), one block of NQ lines per head:
+// Layout (RFC 4180, CRLF line ends, no byte order mark), one block of NQ
+// lines per head:
 //   head,query,<key token 1>,…,<key token NK>
 //   1,<query token 1>,w,…,w
 //   …
 //   H,<query token NQ>,w,…,w
+// A token that occurs more than once among the keys (or among the queries)
+// is labelled with its 1-based position, "the (1)" … "the (5)", so a
+// spreadsheet's columns can be told apart; so is a token that already ends
+// in " (digits)", so that reading back strips exactly what was added.
 // Values are the shortest decimals that read back as the same float32, so
 // parsing the file gives the engine's weights bit for bit.
 //
@@ -29,18 +34,37 @@ export function csvTextValue(cell) {
   return cell.startsWith("'") ? cell.slice(1) : cell;
 }
 
+const POSITIONED = / \(\d+\)$/;
+
+/** Each token, labelled with its position (1-based) when it repeats or already looks labelled. */
+export function positionLabels(tokens) {
+  const count = new Map();
+  for (const token of tokens) count.set(String(token), (count.get(String(token)) ?? 0) + 1);
+  return tokens.map((token, i) => {
+    const text = String(token);
+    return count.get(text) > 1 || POSITIONED.test(text) ? `${text} (${i + 1})` : text;
+  });
+}
+
+/** The token positionLabels labelled at position i (0-based). */
+export function tokenOfLabel(label, i) {
+  const suffix = ` (${i + 1})`;
+  return label.endsWith(suffix) ? label.slice(0, -suffix.length) : label;
+}
+
 /**
  * CSV of weights [H, NQ, NK] with query tokens rowTokens [NQ] and key tokens
  * colTokens [NK] (default: rowTokens, as in self-attention).
  */
 export function weightsToCsv({ weights, heads, queries, keys, rowTokens, colTokens = rowTokens }) {
   checkShape({ weights, heads, queries, keys, rowTokens, colTokens });
-  const lines = [['head', 'query', ...colTokens.map(csvTextCell)].join(',')];
+  const rowLabels = positionLabels(rowTokens).map(csvTextCell);
+  const lines = [['head', 'query', ...positionLabels(colTokens).map(csvTextCell)].join(',')];
   for (let h = 0; h < heads; h++) {
     for (let i = 0; i < queries; i++) {
       const start = (h * queries + i) * keys;
       const values = Array.from(weights.subarray(start, start + keys), formatWeight);
-      lines.push([String(h + 1), csvTextCell(rowTokens[i]), ...values].join(','));
+      lines.push([String(h + 1), rowLabels[i], ...values].join(','));
     }
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -104,7 +128,7 @@ export function parseWeightsCsv(text) {
   if (!header || header[0] !== 'head' || header[1] !== 'query') {
     throw new Error('Expected a header line starting with "head,query"');
   }
-  const colTokens = header.slice(2).map(csvTextValue);
+  const colTokens = header.slice(2).map((cell, j) => tokenOfLabel(csvTextValue(cell), j));
   const keys = colTokens.length;
   const heads = lines.length === 0 ? 0 : Number(lines[lines.length - 1][0]);
   if (!Number.isInteger(heads) || heads < 1 || lines.length % heads !== 0) {
@@ -119,6 +143,6 @@ export function parseWeightsCsv(text) {
       weights[line * keys + j] = Number(cell);
     });
   });
-  const rowTokens = lines.slice(0, queries).map((cells) => csvTextValue(cells[1]));
+  const rowTokens = lines.slice(0, queries).map((cells, i) => tokenOfLabel(csvTextValue(cells[1]), i));
   return { heads, queries, keys, rowTokens, colTokens, weights };
 }

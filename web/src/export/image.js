@@ -11,6 +11,29 @@ export function canvasToPngBlob(canvas) {
 }
 
 /**
+ * An SVG document (text) drawn at scale device pixels per SVG pixel, as a
+ * PNG Blob. A data: URL, not a blob: one, so a page whose policy allows
+ * images from data: (examples/csp.html) can do it; an SVG image without
+ * foreign content does not taint the canvas.
+ */
+export async function svgToPngBlob(svg, { scale = 2, doc = globalThis.document } = {}) {
+  const image = new Image();
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  try {
+    await image.decode();
+  } catch {
+    throw new Error('The picture could not be drawn for PNG');
+  }
+  const canvas = doc.createElement('canvas');
+  canvas.width = Math.round(image.naturalWidth * scale);
+  canvas.height = Math.round(image.naturalHeight * scale);
+  const ctx = canvas.getContext('2d');
+  ctx.scale(scale, scale);
+  ctx.drawImage(image, 0, 0, image.naturalWidth, image.naturalHeight);
+  return canvasToPngBlob(canvas);
+}
+
+/**
  * A file name from free text: letters, digits, dot, dash and underscore kept,
  * anything else becomes '-', at most 80 characters; fallback when nothing is left.
  */
@@ -38,11 +61,8 @@ export function downloadBlob(blob, filename, doc = globalThis.document) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/**
- * Saves text as filename with the given MIME type. bom: prefix a UTF-8 byte
- * order mark (spreadsheets then read non-ASCII tokens in CSV correctly).
- */
-export function downloadText(text, filename, type = 'text/plain', { bom = false, doc } = {}) {
-  const blob = new Blob([bom ? '\uFEFF' : '', text], { type: `${type};charset=utf-8` });
+/** Saves text as filename with the given MIME type, UTF-8 (no byte order mark). */
+export function downloadText(text, filename, type = 'text/plain', { doc } = {}) {
+  const blob = new Blob([text], { type: `${type};charset=utf-8` });
   downloadBlob(blob, filename, doc);
 }

@@ -29,7 +29,52 @@ export function escapeXml(text) {
     .replace(/[&<>"']/g, (ch) => ENTITIES[ch]);
 }
 
-const hex = ([r, g, b]) => `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+export const hex = ([r, g, b]) => `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+
+// Masked cells: the neutral grey and darker strokes the heatmap view uses (views/heatmap.js).
+const MASKED_FILL = '#c8c8c8';
+const MASKED_STROKE = '#5a5a5a';
+
+/** palette: a colormap.js name or a function t in [0, 1] -> [r, g, b]; returns such a function. */
+export function colourOf(palette) {
+  return typeof palette === 'function' ? palette : (t) => sampleStops(PALETTES[palette] ?? PALETTES.viridis, t);
+}
+
+/**
+ * The colour legend's SVG lines at (x, y): the ramp from the scale's low end
+ * to top, its two end values and the scale's kind; masked adds a grey,
+ * hatched swatch named "masked (not allowed)". id names the gradient (unique
+ * in its document).
+ */
+export function legendSvg({ colour, colourScale, min, top, x, y, id = 'heatmap-legend', masked = false }) {
+  const out = [`<defs><linearGradient id="${id}" x1="0" x2="1" y1="0" y2="0">`];
+  for (let s = 0; s <= 10; s++) out.push(`<stop offset="${s / 10}" stop-color="${hex(colour(s / 10))}"/>`);
+  out.push('</linearGradient></defs>');
+  out.push(`<rect x="${x}" y="${y}" width="${LEGEND_W}" height="${LEGEND_H}" fill="url(#${id})" stroke="#888888" stroke-width="0.5"/>`);
+  const text = y + LEGEND_H + 13;
+  const lowText = colourScale.kind === 'log' ? `≤ ${formatWeight(colourScale.lo)}` : formatWeight(min);
+  out.push(`<text x="${x}" y="${text}">${escapeXml(lowText)}</text>`);
+  out.push(`<text x="${x + LEGEND_W}" y="${text}" text-anchor="end">${escapeXml(formatWeight(top))}</text>`);
+  out.push(`<text x="${x + LEGEND_W + 8}" y="${y + LEGEND_H - 1}">${escapeXml(colourScale.kind === 'log' ? 'log scale' : 'linear scale')}</text>`);
+  if (masked) {
+    const sx = x + LEGEND_W + 90;
+    out.push(`<rect x="${sx}" y="${y}" width="${LEGEND_H}" height="${LEGEND_H}" fill="url(#${id}-masked)" stroke="#888888" stroke-width="0.5"/>`);
+    out.push(`<text x="${sx + LEGEND_H + 4}" y="${y + LEGEND_H - 1}">masked (not allowed)</text>`);
+  }
+  return out;
+}
+
+/** A hatch pattern for masked cells, named id. */
+function maskedPattern(id) {
+  return [
+    `<defs><pattern id="${id}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">`,
+    `<rect width="6" height="6" fill="${MASKED_FILL}"/><line x1="0" y1="0" x2="0" y2="6" stroke="${MASKED_STROKE}" stroke-width="1.5"/>`,
+    '</pattern></defs>',
+  ];
+}
+
+/** The legend's height, with the line of its end values. */
+export const LEGEND_HEIGHT = LEGEND_H + 18;
 
 /** values [rows, cols] averaged over blocks of fr × fc into [ceil(rows/fr), ceil(cols/fc)]. */
 export function blockMean(values, rows, cols, fr, fc) {
@@ -59,7 +104,9 @@ export function blockMean(values, rows, cols, fr, fc) {
  * 'cividis', 'diverging') or a function t in [0, 1] -> [r, g, b];
  * min (default 0) and max (default the largest value), scale 'linear' | 'log',
  * title, rowName / colName (axis names, default 'query' / 'key'),
- * maxCells (default 256) per side.
+ * maxCells (default 256) per side; allowed [rows, cols] of 0/1 (0: the key
+ * is masked for that query): masked cells are drawn hatched grey and the
+ * legend names them, as in the heatmap view.
  */
 export function heatmapSvg({
   weights,
@@ -76,10 +123,11 @@ export function heatmapSvg({
   rowName = 'query',
   colName = 'key',
   maxCells = 256,
+  allowed = null,
 }) {
   if (values.length !== rows * cols) throw new RangeError(`values: expected rows·cols = ${rows * cols}, got ${values.length}`);
   const top = max ?? values.reduce((a, b) => Math.max(a, b), min);
-  const colour = typeof colormap === 'function' ? colormap : (t) => sampleStops(PALETTES[colormap] ?? PALETTES.viridis, t);
+  const colour = colourOf(colormap);
   const colourScale = createScale({ kind: scale, min, max: top });
 
   const fr = Math.ceil(rows / maxCells);
@@ -88,6 +136,8 @@ export function heatmapSvg({
   const grid = reduced ? blockMean(values, rows, cols, fr, fc) : { values, rows, cols };
   const cell = Math.max(1, Math.min(CELL_MAX, Math.floor(PLOT / Math.max(grid.rows, grid.cols))));
   const showLabels = !reduced && (rowLabels.length > 0 || colLabels.length > 0);
+  // Averaged blocks mix allowed and masked cells: only a full-resolution picture marks them.
+  const masked = !reduced && allowed !== null && allowed.some((a) => a === 0);
   const step = Math.ceil(LABEL_GAP / cell); // draw every step-th label
 
   const left = PAD + (showLabels ? LABEL_SPACE : 0);
@@ -96,8 +146,8 @@ export function heatmapSvg({
   const plotH = grid.rows * cell;
   const legendTop = plotTop + plotH + PAD;
   const noteLines = reduced ? 1 : 0;
-  const width = Math.max(left + plotW + PAD, PAD * 2 + LEGEND_W + 120);
-  const height = legendTop + LEGEND_H + 18 + noteLines * 16 + PAD;
+  const width = Math.max(left + plotW + PAD, PAD * 2 + LEGEND_W + (masked ? 260 : 120));
+  const height = legendTop + LEGEND_HEIGHT + noteLines * 16 + PAD;
 
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -110,13 +160,16 @@ export function heatmapSvg({
 
   // Cells: row i is query i, column j key j.
   const titled = grid.rows * grid.cols <= TITLED_CELLS;
+  if (masked) out.push(...maskedPattern('heatmap-legend-masked'));
   out.push(`<g shape-rendering="crispEdges">`);
   for (let i = 0; i < grid.rows; i++) {
     for (let j = 0; j < grid.cols; j++) {
       const v = grid.values[i * grid.cols + j];
-      const rect = `<rect x="${left + j * cell}" y="${plotTop + i * cell}" width="${cell}" height="${cell}" fill="${hex(colour(colourScale.t(v)))}"`;
+      const off = masked && allowed[i * grid.cols + j] === 0;
+      const fill = off ? 'url(#heatmap-legend-masked)' : hex(colour(colourScale.t(v)));
+      const rect = `<rect x="${left + j * cell}" y="${plotTop + i * cell}" width="${cell}" height="${cell}" fill="${fill}"`;
       if (titled) {
-        const label = `${rowName} ${i + 1} ${rowLabels[i] ?? ''} → ${colName} ${j + 1} ${colLabels[j] ?? ''}: ${formatWeight(v)}`;
+        const label = `${rowName} ${i + 1} ${rowLabels[i] ?? ''} → ${colName} ${j + 1} ${colLabels[j] ?? ''}: ${formatWeight(v)}${off ? ' (masked: not allowed)' : ''}`;
         out.push(`${rect}><title>${escapeXml(label)}</title></rect>`);
       } else {
         out.push(`${rect}/>`);
@@ -137,15 +190,8 @@ export function heatmapSvg({
   }
 
   // Legend: the ramp from min to max.
-  out.push('<defs><linearGradient id="heatmap-legend" x1="0" x2="1" y1="0" y2="0">');
-  for (let s = 0; s <= 10; s++) out.push(`<stop offset="${s / 10}" stop-color="${hex(colour(s / 10))}"/>`);
-  out.push('</linearGradient></defs>');
-  out.push(`<rect x="${PAD}" y="${legendTop}" width="${LEGEND_W}" height="${LEGEND_H}" fill="url(#heatmap-legend)" stroke="#888888" stroke-width="0.5"/>`);
+  out.push(...legendSvg({ colour, colourScale, min, top, x: PAD, y: legendTop, masked }));
   const legendText = legendTop + LEGEND_H + 13;
-  const lowText = colourScale.kind === 'log' ? `≤ ${formatWeight(colourScale.lo)}` : formatWeight(min);
-  out.push(`<text x="${PAD}" y="${legendText}">${escapeXml(lowText)}</text>`);
-  out.push(`<text x="${PAD + LEGEND_W}" y="${legendText}" text-anchor="end">${escapeXml(formatWeight(top))}</text>`);
-  out.push(`<text x="${PAD + LEGEND_W + 8}" y="${legendTop + LEGEND_H - 1}">${escapeXml(colourScale.kind === 'log' ? 'log scale' : 'linear scale')}</text>`);
   if (reduced) {
     const note = `Averaged down from ${rows} × ${cols} to ${grid.rows} × ${grid.cols}: each cell is the mean of a ${fr} × ${fc} block.`;
     out.push(`<text x="${PAD}" y="${legendText + 16}">${escapeXml(note)}</text>`);

@@ -11,17 +11,16 @@
 // Wiring:
 //   const toolbar = createExportToolbar({
 //     container,                 // element the toolbar is appended to
-//     getCanvas: () => canvas,   // the canvas of the current view (PNG); null disables PNG
+//     getSvg: () => svgText,     // the current view's picture as SVG, or null when it has none
+//                                //   (PNG is that picture too, rasterised: the same look,
+//                                //   with its legend and without the pointer's marks)
 //     getExportData: () => ({
 //       weights, heads, queries, keys,    // Float32Array [H, NQ, NK] and its sizes
 //       rowTokens, colTokens,             // query and key tokens (colTokens defaults to rowTokens)
-//       head: 1,                          // 1-based head drawn in the SVG (default 1)
-//       palette: 'viridis', scale: 'linear', title,   // SVG look, as the heatmap view's
 //       state,                            // the URL state object, stored in the JSON
 //       request, output,                  // the engine.attention request and its output: PyTorch
 //       multiHead: { request, weights, output },  // instead of request: an nn.MultiheadAttention run
 //     }),                        // return null when there is nothing to export
-//     getSvg: () => svgText,     // optional: the SVG of a view other than the heatmap
 //     fileName: () => 'attention',  // optional base of the file names
 //     clipboard: navigator.clipboard,  // optional, for tests
 //     onExport(kind) {},         // optional: after a successful export ('png' | 'svg' | ...)
@@ -31,17 +30,15 @@
 // toolbar's own role="alert" line; when the clipboard is not available the
 // script is shown in a read-only text box to copy by hand.
 import { weightsToCsv } from './csv.js';
-import { downloadBlob, downloadText, canvasToPngBlob, safeFilename } from './image.js';
+import { downloadBlob, downloadText, safeFilename, svgToPngBlob } from './image.js';
 import { weightsToJson } from './json.js';
 import { pytorchMultiheadSnippet, pytorchSnippet } from './pytorch.js';
-import { heatmapSvg } from './svg.js';
 import { el } from '../views/dom.js';
 
 export function createExportToolbar({
   container,
-  getCanvas = () => null,
+  getSvg,
   getExportData,
-  getSvg = null,
   fileName = () => 'attention',
   clipboard = globalThis.navigator?.clipboard,
   onExport = () => {},
@@ -56,7 +53,7 @@ export function createExportToolbar({
 
   const actions = [
     ['png', 'PNG', 'Download the picture as PNG', exportPng],
-    ['svg', 'SVG', 'Download the heatmap as SVG', exportSvg],
+    ['svg', 'SVG', 'Download the picture as SVG', exportSvg],
     ['csv', 'CSV', 'Download the weights as CSV', exportCsv],
     ['json', 'JSON', 'Download the weights and settings as JSON', exportJson],
     ['pytorch', 'Copy as PyTorch', 'Copy as PyTorch: a script that rebuilds and checks these weights', copyPytorch],
@@ -95,41 +92,31 @@ export function createExportToolbar({
   function data() {
     const current = getExportData();
     if (!current || !current.weights) throw new Error('There is nothing to export yet');
-    return { head: 1, ...current, colTokens: current.colTokens ?? current.rowTokens };
+    return { ...current, colTokens: current.colTokens ?? current.rowTokens };
   }
 
   const base = () => safeFilename(fileName());
 
+  /** The current view's picture; a view of numbers or text (steps, breakdown, stats) has none. */
+  function picture(format) {
+    const svg = getSvg();
+    if (!svg) throw new Error(`This view has no picture to save as ${format}: the heatmap, lines, heads and output views have one`);
+    return svg;
+  }
+
   async function exportPng() {
-    const canvas = getCanvas();
-    if (!canvas) throw new Error('This view has no picture to save as PNG');
-    downloadBlob(await canvasToPngBlob(canvas), `${base()}.png`);
+    downloadBlob(await svgToPngBlob(picture('PNG')), `${base()}.png`);
     return 'Saved the picture as PNG';
   }
 
   function exportSvg() {
-    let svg = getSvg?.();
-    if (!svg) {
-      const d = data();
-      const size = d.queries * d.keys;
-      const h = Math.min(Math.max(1, d.head), d.heads) - 1;
-      svg = heatmapSvg({
-        weights: d.weights.subarray(h * size, (h + 1) * size),
-        rows: d.queries,
-        cols: d.keys,
-        rowLabels: d.rowTokens,
-        colLabels: d.colTokens,
-        colormap: d.palette ?? 'viridis',
-        scale: d.scale ?? 'linear',
-        title: d.title ?? `Attention weights, head ${h + 1} of ${d.heads}`,
-      });
-    }
-    downloadText(svg, `${base()}.svg`, 'image/svg+xml');
+    downloadText(picture('SVG'), `${base()}.svg`, 'image/svg+xml');
     return 'Saved the picture as SVG';
   }
 
   function exportCsv() {
-    downloadText(weightsToCsv(data()), `${base()}.csv`, 'text/csv', { bom: true });
+    // No byte order mark: pandas, csv.reader and R would read it into the first header's name.
+    downloadText(weightsToCsv(data()), `${base()}.csv`, 'text/csv');
     return 'Saved the weights as CSV';
   }
 
