@@ -144,6 +144,62 @@ test.describe('the <attention-playground> element', () => {
     expect(errors).toEqual([]);
   });
 
+  test('observes the URL\'s input, source, target, mask and compare keys: setting each changes the picture', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openFixture(page, '<attention-playground text="the cat sat" heads="1" seed="3"></attention-playground>');
+    const element = page.locator('attention-playground');
+    await expect(shadowCanvas(element)).toHaveAttribute('data-rows', '3');
+
+    // input="cross" with source and target: queries from the target, keys and values from the source.
+    await element.evaluate((el) => {
+      el.setAttribute('input', 'cross');
+      el.setAttribute('source', 'le chat noir est assis');
+      el.setAttribute('target', 'the black cat');
+    });
+    await expect(shadowCanvas(element)).toHaveAttribute('data-rows', '3');
+    await expect(shadowCanvas(element)).toHaveAttribute('data-cols', '5');
+    let detail = await latestDetail(element);
+    expect(detail.tokens).toEqual(['the', 'black', 'cat']);
+    expect([detail.queries, detail.keys]).toEqual([3, 5]);
+    expect(detail.state).toMatchObject({ input: 'cross', source: 'le chat noir est assis', target: 'the black cat' });
+    const crossWeights = detail.weights;
+    // The page computes the same cross-attention from the same link.
+    const page2 = await page.context().newPage();
+    await page2.goto('/#input=cross&source=le+chat+noir+est+assis&target=the+black+cat&heads=1&seed=3');
+    await expect.poll(() => page2.evaluate(() => window.__attentionPlayground?.lastResult?.keys ?? 0)).toBe(5);
+    expect(await page2.evaluate(() => Array.from(window.__attentionPlayground.lastResult.weights))).toEqual(crossWeights);
+    await page2.close();
+    await element.evaluate((el) => el.setAttribute('source', 'un deux'));
+    await expect(shadowCanvas(element)).toHaveAttribute('data-cols', '2');
+
+    // mask: the mask editor appears; forbidding a cell gives that key no weight.
+    await expect(element.getByTestId('mask-editor')).toHaveCount(0);
+    await element.evaluate((el) => el.setAttribute('mask', ''));
+    const editor = element.getByTestId('mask-editor');
+    await expect(editor).toBeVisible();
+    await editor.locator('button.mask-cell[data-row="0"][data-col="1"]').click();
+    await expect.poll(async () => (await latestDetail(element)).weights[1]).toBe(0);
+    await expect(shadowCanvas(element)).toHaveAttribute('data-masked', '1');
+    await element.evaluate((el) => el.removeAttribute('mask'));
+    await expect(editor).toBeHidden();
+    await expect(shadowCanvas(element)).toHaveAttribute('data-masked', '0');
+
+    // compare: the two variants and their difference are drawn under the view.
+    await expect(element.getByTestId('compare')).toBeHidden();
+    await element.evaluate((el) => el.setAttribute('compare', 'dot'));
+    await expect(element.getByTestId('compare')).toBeVisible();
+    await expect(element.getByTestId('compare-diff')).toHaveAttribute('data-digest', /\S/);
+    await expect(element.getByTestId('compare')).toContainText('scaled_dot (a) and dot (b)');
+    await element.evaluate((el) => el.setAttribute('compare', 'none'));
+    await expect(element.getByTestId('compare')).toBeHidden();
+
+    // Back to text.
+    await element.evaluate((el) => el.setAttribute('input', 'text'));
+    await expect(shadowCanvas(element)).toHaveAttribute('data-cols', '3');
+    expect((await latestDetail(element)).tokens).toEqual(['the', 'cat', 'sat']);
+    expect(errors).toEqual([]);
+  });
+
   test('out-of-range and unreadable attributes are clamped or ignored, as in the URL hash', async ({ page }) => {
     await openFixture(
       page,

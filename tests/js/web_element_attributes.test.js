@@ -32,6 +32,21 @@ describe('the element reads its attributes', () => {
     expect(describeAttributeChanges(read)).toEqual({ note: '', warnings: [] });
   });
 
+  it('takes the URL\'s input, source, target, mask and compare keys as the page reads them', () => {
+    const read = readAttributes(table, reader({ input: 'cross', source: 'le chat', target: 'the cat', mask: '', compare: 'dot' }));
+    expect(read.state).toMatchObject({ input: 'cross', source: 'le chat', target: 'the cat', mask: true, compare: 'dot' });
+    expect(describeAttributeChanges(read)).toEqual({ note: '', warnings: [] });
+    for (const name of ['input', 'source', 'target', 'mask', 'compare']) expect(table.map((prop) => prop.name)).toContain(name);
+  });
+
+  it('refuses the page-only input modes with a warning naming the one it uses', () => {
+    const { warnings } = describeAttributeChanges(readAttributes(table, reader({ input: 'matrix', compare: 'bogus' })));
+    expect(warnings).toEqual([
+      { name: 'input', text: '<attention-playground>: attribute input="matrix" is not a value it takes; using text' },
+      { name: 'compare', text: '<attention-playground>: attribute compare="bogus" is not a value it takes; using none' },
+    ]);
+  });
+
   it('gives the same state as stateFromAttributes', () => {
     const read = reader({ heads: '99', seed: 'x', text: 'a b' });
     expect(readAttributes(table, read).state).toEqual(stateFromAttributes(table, read));

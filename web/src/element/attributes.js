@@ -1,18 +1,27 @@
 // The element's attributes are the playground's URL state: the same table
 // (web/src/state.js), the same names, the same parsing and clamping, plus
 // the one property only an embedded playground has, controls. No DOM here.
-import { describeHashChanges, formatValue, listChanges, MODEL_PROPS, readHash, stateTable } from '../state/table.js';
+import { describeHashChanges, formatValue, listChanges, MODEL_PROPS, pageTable, readHash, stateTable } from '../state/table.js';
 
 /** full: every setting; minimal: text, variant, causal and the shown head; none: the figure alone. */
 export const CONTROL_MODES = ['full', 'minimal', 'none'];
 
-/** The inputs an element takes: its text, or its text through a pretrained model (the page has more). */
-export const ELEMENT_INPUTS = ['text', 'model'];
+/**
+ * The inputs an element takes: its text, two texts (cross-attention: source
+ * and target), or its text through a pretrained model. Edited matrices and
+ * long input are the page's alone (they need its editors and its worker).
+ */
+export const ELEMENT_INPUTS = ['text', 'cross', 'model'];
+
+/** The page's keys the element takes too, defined once (state/table.js pageTable). */
+const SHARED_PAGE_KEYS = ['source', 'target', 'mask', 'compare'];
 
 export function elementTable(variantNames) {
+  const page = pageTable(variantNames);
   return [
     ...stateTable(variantNames),
     { name: 'input', type: 'enum', values: ELEMENT_INPUTS, default: 'text' },
+    ...SHARED_PAGE_KEYS.map((name) => page.find((prop) => prop.name === name)),
     ...MODEL_PROPS,
     { name: 'controls', type: 'enum', values: CONTROL_MODES, default: 'minimal' },
   ];

@@ -5,14 +5,18 @@
 // several elements on one page share nothing but the engine (engine.js).
 //
 // Events: `attention-change` (bubbles, composed) whenever the weights change,
-// detail { tokens, heads, queries, keys, weights: Float32Array [heads, nq, nk], state }.
+// detail { tokens (the queries'), keyTokens, heads, queries, keys,
+// weights: Float32Array [heads, nq, nk], state }.
 import { tokenize, variants } from '../../../wasm/index.js';
 import { readControl, writeControls } from '../playground/controls.js';
-import { EMPTY_TEXT_MESSAGE } from '../compute/requests.js';
+import { comparisonOf } from '../compute/compare.js';
+import { crossTokens, EMPTY_TEXT_MESSAGE, inputShape } from '../compute/requests.js';
+import { createMaskArea } from '../inputs/mask-area.js';
 import { createTransport } from '../compute/transport.js';
 import { createController } from '../playground/controller.js';
 import { withEdit, withValues } from '../state/table.js';
 import pageCss from '../style.css?inline';
+import { createComparison } from '../views/compare.js';
 import { createTokenChips } from '../views/tokens.js';
 import { attributeValue, describeAttributeChanges, elementTable, readAttributes } from './attributes.js';
 import elementCss from './element.css?inline';
@@ -51,6 +55,8 @@ export class AttentionPlaygroundElement extends HTMLElement {
 
   #parts;
   #chips;
+  #maskArea;
+  #comparison = null; // views/compare.js, made when compare is first set
   #showView;
   #state;
   #engine = null;
@@ -77,6 +83,7 @@ export class AttentionPlaygroundElement extends HTMLElement {
       onSelect: (row, col) => this.#setValues(col === null ? { query: row } : { query: row, key: col }),
       onSelectHead: (head) => this.#setValues({ head }),
     });
+    this.#maskArea = createMaskArea({ area: this.#parts.maskArea, onChange: () => this.#controller?.schedule() });
     this.#state = this.#readAttributes();
 
     const { controls } = this.#parts;
@@ -216,6 +223,7 @@ export class AttentionPlaygroundElement extends HTMLElement {
             },
           }),
           tokenize,
+          inputsOf: (state, tokens) => this.#inputsOf(state, tokens),
           maxTokens: ELEMENT_MAX_TOKENS,
           keepClamped: false,
           draw: (frame) => this.#draw(frame),
@@ -232,6 +240,28 @@ export class AttentionPlaygroundElement extends HTMLElement {
     );
   }
 
+  /** Draws the variant comparison under the view when compare names a variant (made the first time). */
+  #drawComparison(state, result, tokens, head) {
+    if (state.compare === 'none') {
+      this.#comparison?.hide();
+      return;
+    }
+    this.#comparison ??= createComparison({
+      root: this.#parts.compare,
+      compare: (s, r, h) => comparisonOf(this.#engine, s, r, h),
+      announcer: this.#parts.announcer,
+      onHover: (row, col) => this.#chips.highlight(row, col),
+    });
+    this.#comparison.draw(state, result, tokens, head);
+  }
+
+  /** A text's or cross-attention's inputs for the request, with the edited mask when mask is on. */
+  #inputsOf(state, tokens) {
+    const inputs = state.input === 'cross' ? crossTokens(tokenize, state) : { tokens };
+    const mask = this.#maskArea.maskOf(state, inputShape(state, inputs));
+    return { inputs: { ...inputs, version: this.#maskArea.edits() }, mask };
+  }
+
   #schedule() {
     if (this.#controller && this.isConnected) this.#controller.replace(this.#state);
   }
@@ -241,15 +271,21 @@ export class AttentionPlaygroundElement extends HTMLElement {
     const { view, name, note } = this.#showView(this.#state.view);
     this.#parts.note.textContent = note;
     this.#parts.note.hidden = note === '';
-    const { tokens, total, state, result } = frame;
+    const { state, result } = frame;
+    // The views' query tokens: a cross-attention result's are the target's (cut to their limit), a model's its own.
+    const tokens = result?.rowTokens ?? frame.tokens;
+    const total = state.input === 'cross' ? tokens.length : frame.total;
     this.#chips.draw(tokens, total);
     let detail = null;
     if (frame.pending) {
       this.#showError('');
       return;
     }
+    // Only text and cross-attention have a mask to edit (a model masks as it was trained to).
+    if (state.input === 'model' || frame.empty) this.#parts.maskArea.hidden = true;
     if (frame.empty) {
       view.clear();
+      this.#comparison?.hide();
       this.#parts.title.textContent = '';
       this.#showStatus(EMPTY_TEXT_MESSAGE);
       if (this.#lastResult !== null || this.#lastDetail === null) detail = this.#detail([], null);
@@ -258,6 +294,7 @@ export class AttentionPlaygroundElement extends HTMLElement {
       // The selected query and key are kept inside the tokens for the views (frame.state, not the attributes).
       const head = Math.min(state.head, result.heads);
       view.draw({ state, result, tokens, head, engine: this.#engine });
+      this.#drawComparison(state, result, tokens, head);
       const layer = result.model ? ` · layer ${result.layer + 1} of ${result.model.info.layers}` : '';
       this.#parts.title.textContent = `${name}${layer} · head ${head} of ${result.heads}`;
       const limit = result.model ? result.model.info.maxTokens : ELEMENT_MAX_TOKENS;
@@ -279,6 +316,7 @@ export class AttentionPlaygroundElement extends HTMLElement {
     this.#parts.note.textContent = note;
     this.#parts.note.hidden = note === '';
     view.clear();
+    this.#comparison?.hide();
     this.#lastResult = null;
     this.#showStatus('');
     this.#showError(message);
@@ -294,9 +332,10 @@ export class AttentionPlaygroundElement extends HTMLElement {
   #detail(tokens, result) {
     return {
       tokens: [...tokens],
+      keyTokens: [...(result?.colTokens ?? tokens)],
       heads: result ? result.heads : this.#state.heads,
-      queries: result ? result.n : 0,
-      keys: result ? result.n : 0,
+      queries: result ? result.queries : 0,
+      keys: result ? result.keys : 0,
       weights: result ? result.weights.slice() : new Float32Array(0),
       state: { ...this.#state },
     };

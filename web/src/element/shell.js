@@ -61,7 +61,18 @@ function buildControls(table, variantNames) {
       label: 'Sentence',
       className: 'field field-wide',
       control: h('textarea', { id: 'text', 'data-prop': 'text', rows: 2, spellcheck: 'false', autocomplete: 'off' }),
+      extra: has('source') ? { 'data-when-input': 'text model' } : {},
     }),
+    // Cross-attention's two texts: queries from the target, keys and values from the source.
+    ...(has('source')
+      ? ['source', 'target'].map((name) => field({
+          id: name,
+          label: name === 'source' ? 'Source (keys, values)' : 'Target (queries)',
+          className: 'field field-wide',
+          control: h('textarea', { id: name, 'data-prop': name, rows: 2, spellcheck: 'false', autocomplete: 'off' }),
+          extra: { 'data-when-input': 'cross', hidden: true },
+        }))
+      : []),
     field({ id: 'variant', label: 'Variant', className: 'field field-wide', control: variant }),
     field({ id: 'head', label: 'Show head', control: h('select', { id: 'head', 'data-prop': 'head' }), extra: { 'data-when-heads': 'many' } }),
     field({ id: 'heads', label: 'Heads', level: 'full', control: numberInput('heads', 'heads') }),
@@ -80,6 +91,8 @@ function buildControls(table, variantNames) {
     }),
     field({ id: 'k', label: 'k (keys kept)', level: 'full', control: numberInput('k', 'k'), extra: { 'data-when-variant': 'top_k', hidden: true } }),
     field({ id: 'view', label: 'View', level: 'full', control: enumSelect(table, 'view') }),
+    ...(has('input') ? [field({ id: 'input', label: 'Input', level: 'full', control: enumSelect(table, 'input') })] : []),
+    ...(has('compare') ? [field({ id: 'compare', label: 'Compare with', level: 'full', control: enumSelect(table, 'compare') })] : []),
     ...viewOptions,
     h(
       'div',
@@ -87,6 +100,16 @@ function buildControls(table, variantNames) {
       h('input', { id: 'causal', type: 'checkbox', 'data-prop': 'causal' }),
       h('label', { for: 'causal' }, 'Causal'),
     ),
+    ...(has('mask')
+      ? [
+          h(
+            'div',
+            { class: 'field field-check', 'data-level': 'full' },
+            h('input', { id: 'mask', type: 'checkbox', 'data-prop': 'mask' }),
+            h('label', { for: 'mask' }, 'Edit the mask'),
+          ),
+        ]
+      : []),
     ...(has('allheads')
       ? [
           h(
@@ -104,9 +127,12 @@ function buildControls(table, variantNames) {
 
 /**
  * Fills shadow with the element's parts and returns them:
- * { root, controls, tokens, title, status, error, adjusted, note, views, announcer }.
- * views is the box the views draw into (views.js); announcer is the live
- * region a view tells the value under the keyboard cursor.
+ * { root, controls, tokens, maskArea, title, status, error, adjusted, note,
+ * views, compare, announcer }.
+ * views is the box the views draw into (views.js); maskArea the box of the
+ * mask editor (mask="true"); compare the section of the variant comparison
+ * (compare="<variant>"); announcer is the live region a view tells the value
+ * under the keyboard cursor.
  */
 export function buildShell(shadow, table, variantNames) {
   const controls = buildControls(table, variantNames);
@@ -118,14 +144,17 @@ export function buildShell(shadow, table, variantNames) {
   // What the element clamped or ignored in its attributes (element.js).
   const adjusted = h('p', { class: 'adjusted', 'data-testid': 'attribute-note', hidden: true });
   const views = h('div', { class: 'views' });
+  const maskArea = h('div', { class: 'mask-area', 'data-testid': 'mask-area', hidden: true });
+  const compare = h('section', { class: 'compare', 'data-testid': 'compare', 'aria-labelledby': 'compare-title', hidden: true });
   const announcer = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
   const root = h(
     'div',
     { class: 'playground', part: 'playground' },
     controls,
     tokens,
-    h('div', { class: 'figure' }, h('div', { class: 'figure-head' }, title), status, error, adjusted, note, views, announcer),
+    maskArea,
+    h('div', { class: 'figure' }, h('div', { class: 'figure-head' }, title), status, error, adjusted, note, views, compare, announcer),
   );
   shadow.replaceChildren(root);
-  return { root, controls, tokens, title, status, error, adjusted, note, views, announcer };
+  return { root, controls, tokens, maskArea, title, status, error, adjusted, note, views, compare, announcer };
 }

@@ -8,8 +8,7 @@
 //
 // Shapes: Q [NQ, D], K [NK, D], V [NK, DV] as { rows, cols, data }; mask
 // [NQ, NK] (1 = may attend), keyPadding [NK] (1 = never attended).
-import { setHidden } from '../views/dom.js';
-import { createMaskEditor } from '../inputs/mask-editor.js';
+import { createMaskArea } from '../inputs/mask-area.js';
 import { createMatrixEditor } from '../inputs/matrix-editor.js';
 import { resizeMatrix } from '../inputs/matrix-parse.js';
 import { MATRIX_MAX } from '../state/table.js';
@@ -27,7 +26,7 @@ const ROLES = [
  * paste of another size); refresh() when matrices or the mask changed.
  */
 export function createInputs({ tokenize, elements, onSizes, refresh }) {
-  let version = 0; // edits to matrices and mask, which are not in the state
+  let version = 0; // edits to matrices, which are not in the state (the mask area counts its own)
   let edited = null; // { query, key, value } typed or pasted by hand; null: seeded from the state
   let seeded = { key: '', matrices: null };
   const shown = {}; // the matrix each editor shows, by role
@@ -96,43 +95,7 @@ export function createInputs({ tokenize, elements, onSizes, refresh }) {
       : `Q, K and V are seeded random from seed ${state.seed}: the link rebuilds exactly these matrices.`;
   }
 
-  // The mask editor, made when first opened; it keeps its cells while the sizes change.
-  let masks = null;
-  let maskValue = null;
-  let maskShape = '';
-
-  function maskOf(state, shape) {
-    const usable = state.mask && shape.queries > 0 && shape.keys > 0;
-    elements.maskArea.hidden = !usable;
-    if (!usable) return null;
-    const key = JSON.stringify([shape.rowTokens, shape.colTokens, shape.queries, shape.keys]);
-    if (!masks) {
-      const note = document.createElement('p');
-      note.className = 'hint';
-      note.textContent = 'Click a cell to forbid or allow it, or a padding cell to make that key padding. Edited masks are not in the link.';
-      elements.maskArea.append(note);
-      masks = createMaskEditor({
-        container: elements.maskArea,
-        queries: shape.queries,
-        keys: shape.keys,
-        rowLabels: shape.rowTokens,
-        colLabels: shape.colTokens,
-        onChange: (value) => {
-          maskValue = value;
-          version++;
-          refresh();
-        },
-      });
-      masks.element.dataset.testid = 'mask-editor';
-      maskValue = masks.getMask();
-    } else if (key !== maskShape) {
-      const before = maskValue;
-      maskValue = masks.setSize(shape.queries, shape.keys, { rowLabels: shape.rowTokens, colLabels: shape.colTokens });
-      if (before.mask.length !== maskValue.mask.length || before.keyPadding.length !== maskValue.keyPadding.length) version++;
-    }
-    maskShape = key;
-    return maskValue;
-  }
+  const maskArea = createMaskArea({ area: elements.maskArea, onChange: refresh });
 
   return {
     /**
@@ -151,13 +114,12 @@ export function createInputs({ tokenize, elements, onSizes, refresh }) {
       } else {
         inputs = { tokens: textTokens };
       }
-      const mask = maskOf(state, inputShape(state, inputs));
-      return { inputs: { ...inputs, version }, mask };
+      const mask = maskArea.maskOf(state, inputShape(state, inputs));
+      // Either kind of edit moves the count on, so the request's key changes with each.
+      return { inputs: { ...inputs, version: version + maskArea.edits() }, mask };
     },
 
     /** Hides the mask editor when the state does not use it (long input, an empty text). */
-    idle(state) {
-      if (!state.mask) setHidden(elements.maskArea, true);
-    },
+    idle: (state) => maskArea.idle(state),
   };
 }

@@ -25,7 +25,7 @@ export function createComparison({ root, compare, announcer, onHover }) {
     const legend = name === 'diff' ? el('div', { className: 'legend', hidden: true }) : null;
     if (legend) {
       legend.setAttribute('role', 'img');
-      legend.setAttribute('aria-label', 'Diverging colour scale: blue where the second variant gives more weight, red where the first does');
+      legend.setAttribute('aria-label', 'Diverging colour scale: blue where b gives more weight, red where a does');
     }
     const figure = el('figure', { className: `compare-pane compare-${name}` }, [caption, ...(legend ? [legend] : []), wrap]);
     const map = createHeatmap({
