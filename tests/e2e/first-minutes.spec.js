@@ -275,3 +275,89 @@ test('masked cells are drawn hatched in grey, named in the legend and in the too
   await expect(page.getByTestId('heatmap')).toHaveAttribute('data-masked', '0');
   await expect(page.getByTestId('legend').getByTestId('legend-masked')).toBeHidden();
 });
+
+test.describe('the pipeline strip', () => {
+  /** The strip's stages: name, detail and bar count of each, in order. */
+  const stagesOf = (page) => page.getByTestId('pipeline').locator('.pipeline-stage').evaluateAll((buttons) => buttons.map((b) => ({
+    id: b.dataset.testid.replace('pipeline-', ''),
+    name: b.querySelector('.pipeline-name').textContent,
+    detail: b.querySelector('.pipeline-detail').textContent,
+    bars: b.querySelectorAll('svg rect').length,
+    marked: [...b.querySelectorAll('svg rect')].findIndex((r) => r.classList.contains('is-marked')),
+    view: b.dataset.view,
+    differs: b.classList.contains('is-different'),
+  })));
+
+  test('shows x → q, k, v → q·k → ÷√d → softmax → Σ w·v with the selected query\'s numbers from the core', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page, '#text=the+cat+sat+on+the+mat&heads=2&head=2&query=4&key=1');
+    const strip = page.getByTestId('pipeline');
+    await expect(strip).toBeVisible();
+    const stages = await stagesOf(page);
+    expect(stages.map((s) => s.name)).toEqual(['x', 'q, k, v', 'q·k', '÷√16', 'softmax', 'Σ w·v']);
+    expect(stages.map((s) => s.view)).toEqual(['steps', 'steps', 'breakdown', 'steps', 'heatmap', 'output']);
+    expect(stages[0].detail).toBe('“the” #5');
+    // Scores, scaled scores and weights: one bar per key, the selected key's marked; q and the output: one per dimension.
+    expect(stages.map((s) => s.bars)).toEqual([0, 16, 6, 6, 6, 16]);
+    expect(stages.slice(2, 5).map((s) => s.marked)).toEqual([1, 1, 1]);
+    // The numbers are the core's for query 5, key 2 of head 2.
+    const want = await page.evaluate(() => {
+      const { lastResult: r } = window.__attentionPlayground;
+      const t = window.__attentionEngine.attentionTrace({ ...r.request, head: 1, row: 4 });
+      return { score: t.scores[1], logit: t.logits[1], weight: r.weights[(1 * 6 + 4) * 6 + 1], scale: t.scale };
+    });
+    expect(want.scale).toBe(0.25);
+    // Shown to three significant digits: within half a unit of the third digit.
+    const near = (detail, value) => expect(Math.abs(Number(detail.split(': ')[1]) - value)).toBeLessThanOrEqual(0.005 * Math.abs(value));
+    near(stages[2].detail, want.score);
+    near(stages[3].detail, want.logit);
+    near(stages[4].detail, want.weight);
+    expect(stages[4].detail).toContain('“cat”');
+
+    // It follows the selection: another query and key.
+    await hoverCell(page.getByTestId('heatmap'), 2, 0);
+    await page.mouse.down();
+    await page.mouse.up();
+    await expect(strip).toHaveAttribute('data-row', '2');
+    const next = await stagesOf(page);
+    expect(next[0].detail).toBe('“sat” #3');
+    expect(next[4].detail).toContain('“the”');
+    expect(next[4].marked).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('each stage opens the view that shows it', async ({ page }) => {
+    await openPlayground(page);
+    for (const [stage, view] of [['score', 'breakdown'], ['output', 'output'], ['scale', 'steps'], ['softmax', 'heatmap'], ['qkv', 'steps']]) {
+      await page.getByTestId(`pipeline-${stage}`).click();
+      await expect(page.getByTestId(`view-tab-${view}`)).toHaveAttribute('aria-selected', 'true');
+      await expect.poll(() => page.evaluate(() => window.__attentionPlayground.state.view)).toBe(view);
+      await expect(page.getByTestId(`pipeline-${stage}`)).toHaveAttribute('aria-current', 'true');
+    }
+  });
+
+  test('names the stage another variant changes', async ({ page }) => {
+    await openPlayground(page, '#text=the+cat+sat&variant=additive');
+    let stages = await stagesOf(page);
+    expect(stages.filter((s) => s.differs).map((s) => s.id)).toEqual(['score', 'scale']);
+    expect(stages[2].name).toBe('vᵀ tanh(Wq q + Wk k)');
+    expect(stages[3].name).toBe('× 1');
+    await expect(page.getByTestId('pipeline-note')).toContainText('additive scores a key with vᵀ tanh(Wq q + Wk k)');
+    await page.goto('/#text=the+cat+sat&variant=hard');
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+    await expect(page.getByTestId('pipeline-softmax')).toContainText('argmax');
+    stages = await stagesOf(page);
+    expect(stages.filter((s) => s.differs).map((s) => s.id)).toEqual(['softmax']);
+    await expect(page.getByTestId('pipeline-note')).toContainText('hard gives the best key weight 1');
+    await page.goto('/#text=the+cat+sat&variant=scaled_dot');
+    await expect(page.getByTestId('pipeline-note')).toContainText('Scaled dot-product attention');
+    expect((await stagesOf(page)).some((s) => s.differs)).toBe(false);
+  });
+
+  test('shows token text as text', async ({ page }) => {
+    await openPlayground(page, `#text=${encodeURIComponent('<img src=x onerror="window.__pwned=1"> cat')}&heads=1`);
+    await expect(page.getByTestId('pipeline-x')).toContainText('“<”');
+    expect(await page.getByTestId('pipeline').locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+  });
+});

@@ -1,14 +1,15 @@
 // The page's figure: what index.html shows of a frame of the controller
 // (playground/controller.js). The views come from the one registry
 // (views/registry.js) with their DOM parts found in index.html; around them
-// the tabs, the weights table, the variant comparison, long input's picture,
+// the pipeline strip, the tabs, the weights table, the variant comparison, long input's picture,
 // the status, perf, progress and link-note lines, and what the export
 // toolbar saves. Everything here draws; the words come from status.js.
 import { EMPTY_TEXT_MESSAGE } from '../compute/requests.js';
 import { describeHashChanges, mergeAdjustments } from '../state/table.js';
 import { createLongView } from '../views/long.js';
 import * as present from '../views/present.js';
-import { createViews, VIEW_REGISTRY } from '../views/registry.js';
+import { createPipelineStrip } from '../views/pipeline.js';
+import { createViews, traceOf, VIEW_REGISTRY } from '../views/registry.js';
 import { createWeightsTable } from '../views/weights-table.js';
 import { setHidden, setText } from '../views/dom.js';
 import { longPerfOf, longStatusOf, maskedRowsNote, modelPerfOf, progressOf, similarityOf, statusOf } from './status.js';
@@ -52,7 +53,8 @@ const PAGE_PARTS = {
 };
 
 /**
- * hooks: the views' { announcer, onHover, onSelect, onSelectHead };
+ * hooks: the views' { announcer, onHover, onSelect, onSelectHead } and
+ * onOpenView(view), when the pipeline strip's stage asks for its view;
  * comparison (views/compare.js) and inputs (inputs-panel.js); engine for the
  * steps and breakdown views' traces; chips the token chips; poolThreads()
  * the pool's thread count; syncControls(state) shows a computed state (its
@@ -66,6 +68,8 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
   // The heatmap is drawn under every view (the export and the legend use it): made first.
   const heatmap = views.get('heatmap');
   for (const name of Object.keys(VIEW_REGISTRY)) views.get(name);
+  // The whole pipeline for the selected query, above the tabs; a stage's button opens its view.
+  const pipeline = createPipelineStrip({ root: byTestId('pipeline'), onOpen: (view) => hooks.onOpenView(view) });
   const weightsTable = createWeightsTable({ root: byTestId('weights-table-area'), onSelect: (row) => hooks.onSelect(row, null) });
   const longView = createLongView({ heatmap, elements: { note: byTestId('long-note'), back: byTestId('long-back') } });
   let shown = null; // { result, tokens, head, state } of the drawn view: what the export toolbar saves
@@ -123,6 +127,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     views.clear('heatmap');
     views.clear('output');
     comparison.hide();
+    pipeline.hide();
     showCompareNote(null, false);
     shown = null;
     showPerf('');
@@ -153,6 +158,8 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     for (const id of ['max-tokens', 'max-tokens-again']) setText(byTestId(id), String(MAX_TOKENS));
     if (state.table) weightsTable.draw(present.tableData(result, tokens, head));
     if (state.view !== 'heatmap') views.draw(state.view, view);
+    // A result without its request (none so far) has no trace: the strip then shows the stages without the scores.
+    pipeline.draw(present.pipelineData(state, result, tokens, head, result.request ? traceOf(view) : undefined), state.view);
     shown = { result, tokens, head, state };
     published.comparison = comparison.draw(state, result, tokens, head);
     showCompareNote(state, published.comparison !== null);
@@ -177,6 +184,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     const { state, request, result } = frame;
     inputs.idle(state);
     comparison.hide();
+    pipeline.hide();
     showCompareNote(null, false);
     shown = null;
     byTestId('weights-table-area').hidden = true;

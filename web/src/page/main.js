@@ -63,6 +63,7 @@ async function start() {
     onSelect: (row, col) => select(row, col),
     onSelectHead: (head) => controller.set({ head }),
     onSelectLayerHead: (layer, head) => commit({ layer, head }),
+    onOpenView: (view) => commit({ view }),
   };
   const inputs = createInputs({
     tokenize: api.tokenize,

@@ -6,7 +6,7 @@
 // params, output, weights, heads, n, queries NQ, keys NK, dim D, valueDim DV,
 // rowTokens, colTokens (key labels), request, perf }; tokens are the query
 // labels. head is 1-based (as in the state), h = head − 1.
-import { formatGflops, formatMs } from './format.js';
+import { formatGflops, formatMs, formatWeight } from './format.js';
 import { scoreTerms } from './scoreterms.js';
 import { digestOf, headSlice, headWeights, maxOf, rowOf, shapeOf } from '../compute/model.js';
 import { averageHeads, distanceProfile, maxAbs, rowStats } from './row-stats.js';
@@ -236,4 +236,94 @@ export function perfLine(state, result, computedIn) {
   if (state.input === 'text') parts.push(perf.embedMs === null ? 'embedding reused' : `embedding: ${formatMs(perf.embedMs)} ms`);
   parts.push(computedIn === 'worker' && perf.roundTripMs !== undefined ? `in worker, round trip ${formatMs(perf.roundTripMs)} ms` : `on the page`);
   return parts.join(' · ');
+}
+
+/** How each variant departs from scaled dot-product attention, by the stage it changes. */
+const PIPELINE_DIFFERENCES = {
+  scaled_dot: {},
+  dot: { scale: 'dot does not divide by √d: the raw scores go to the softmax' },
+  general: {
+    score: 'general scores a key with qᵀ W k, a matrix W between query and key, instead of q·k',
+    scale: 'and does not divide by √d',
+  },
+  additive: {
+    score: 'additive scores a key with vᵀ tanh(Wq q + Wk k), a small network, instead of q·k',
+    scale: 'and does not divide by √d',
+  },
+  hard: { softmax: 'hard gives the best key weight 1 and every other key 0 instead of a softmax' },
+  top_k: { softmax: 'top_k keeps only the k best keys and takes the softmax over them' },
+};
+
+/** A number for the strip: three significant digits (the steps view has every digit). */
+const brief = (v) => (v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2));
+
+/** The scale stage's name for the core's scale: ÷√d when it is 1/√d, else × scale (and ÷ T when T ≠ 1). */
+function scaleName(scale, temperature, dim) {
+  const root = Math.sqrt(dim);
+  const base = Math.abs(scale * root - 1) < 1e-6 ? `÷√${dim}` : `× ${formatWeight(scale)}`;
+  return temperature === 1 ? base : `${base} ÷ ${formatWeight(temperature)}`;
+}
+
+/**
+ * The pipeline strip's data (views/pipeline.js): the stages from the
+ * selected query's token to its output, x → q, k, v → score → scale →
+ * softmax → Σ w·v, each with the numbers of that query the core computed
+ * (trace: engine.attentionTrace's row; without one, the stages alone), the
+ * view that shows the stage, and whether the variant changes it. No DOM here.
+ * Stage: { id, name, detail, values (a vector for a mini bar chart, or
+ * null), mark (an index of values to mark, or null), view, differs }.
+ */
+export function pipelineData(state, result, tokens, head, trace) {
+  const row = state.query;
+  const h = head - 1;
+  const { queries, keys, dim, valueDim } = shapeOf(result);
+  const keyTokens = keyTokensOf(result, tokens);
+  const key = Math.min(state.key, keys - 1);
+  // A model's layer is the model's own scaled dot-product attention, whatever the variant setting.
+  const variant = result.model ? 'scaled_dot' : (result.request?.variant ?? state.variant);
+  const differs = PIPELINE_DIFFERENCES[variant] ?? {};
+  const q = rowOf(result.query, queries, dim, h, row);
+  const output = trace ? trace.output : rowOf(result.output, queries, valueDim, h, row);
+  const weights = trace ? trace.weights : rowOf(result.weights, queries, keys, h, row);
+  const token = tokens[row];
+  const keyToken = keyTokens[key];
+  const fromText = state.input !== 'matrix';
+  const softmaxName = variant === 'hard' ? 'argmax' : variant === 'top_k' ? `softmax of top ${Math.min(state.k, keys)}` : 'softmax';
+  const stages = [
+    {
+      id: 'x', name: 'x',
+      detail: fromText ? `“${token}” #${row + 1}` : `q${row + 1}`,
+      values: null, mark: null, view: 'steps', differs: false,
+    },
+    {
+      id: 'qkv', name: 'q, k, v',
+      detail: `d ${dim}, ${keys} keys`,
+      values: q, mark: null, view: 'steps', differs: false,
+    },
+    {
+      id: 'score', name: SCORE_NAMES[variant] ?? 'score',
+      detail: trace ? `“${keyToken}”: ${brief(trace.scores[key])}` : '',
+      values: trace ? trace.scores : null, mark: key, view: 'breakdown', differs: 'score' in differs,
+    },
+    {
+      id: 'scale', name: trace ? scaleName(trace.scale, trace.temperature, dim) : '÷√d',
+      detail: trace ? `“${keyToken}”: ${brief(trace.logits[key])}` : '',
+      values: trace ? trace.logits : null, mark: key, view: 'steps', differs: 'scale' in differs,
+    },
+    {
+      id: 'softmax', name: softmaxName,
+      detail: `“${keyToken}”: ${brief(weights[key])}`,
+      values: weights, mark: key, view: 'heatmap', differs: 'softmax' in differs,
+    },
+    {
+      id: 'output', name: 'Σ w·v',
+      detail: `d ${valueDim}`,
+      values: output, mark: null, view: 'output', differs: false,
+    },
+  ];
+  const changed = stages.filter((s) => s.differs);
+  const note = changed.length === 0
+    ? `Scaled dot-product attention for query “${token}”, head ${head}; the marked bar is key “${keyToken}”.`
+    : `${changed.map((s) => differs[s.id]).join(' ')} (the marked stage${changed.length > 1 ? 's' : ''}: ${changed.map((s) => s.name).join(', ')}).`;
+  return { row, key, head, token, keyToken, variant, stages, note };
 }

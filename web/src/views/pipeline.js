@@ -1,0 +1,100 @@
+// The pipeline strip: the whole of attention for the selected query in one
+// row, x → q, k, v → score → scale → softmax → Σ w·v, each stage with that
+// query's numbers as a mini bar chart and one number, and a button that opens
+// the view showing the stage. A draw-only component: it is given
+// present.js pipelineData and computes nothing. Built with createElement and
+// textContent only (token text never becomes markup).
+import { el } from './dom.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const BARS_W = 56;
+const BARS_H = 16;
+const BARS_MAX = 32; // more values than this are pooled into this many bars (their mean)
+
+/** values as at most BARS_MAX numbers: the means of equal runs. */
+function pooled(values) {
+  if (values.length <= BARS_MAX) return { bars: Array.from(values), per: 1 };
+  const per = Math.ceil(values.length / BARS_MAX);
+  const bars = [];
+  for (let i = 0; i < values.length; i += per) {
+    let sum = 0;
+    const end = Math.min(values.length, i + per);
+    for (let j = i; j < end; j++) sum += values[j];
+    bars.push(sum / (end - i));
+  }
+  return { bars, per };
+}
+
+/** A tiny bar chart of values (signed: bars go up or down from the middle line), with bar mark drawn in the accent colour. */
+function miniBars(values, mark) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${BARS_W} ${BARS_H}`);
+  svg.setAttribute('width', String(BARS_W));
+  svg.setAttribute('height', String(BARS_H));
+  svg.setAttribute('aria-hidden', 'true');
+  svg.classList.add('pipeline-bars');
+  const { bars, per } = pooled(values);
+  let top = 0;
+  let low = 0;
+  for (const v of bars) {
+    if (Number.isFinite(v)) {
+      top = Math.max(top, v);
+      low = Math.min(low, v);
+    }
+  }
+  const span = top - low || 1;
+  const zero = (top / span) * BARS_H;
+  const w = BARS_W / bars.length;
+  bars.forEach((v, i) => {
+    const value = Number.isFinite(v) ? v : 0;
+    const height = Math.max(0.5, (Math.abs(value) / span) * BARS_H);
+    const rect = document.createElementNS(SVG, 'rect');
+    rect.setAttribute('x', String(i * w + w * 0.1));
+    rect.setAttribute('width', String(Math.max(0.5, w * 0.8)));
+    rect.setAttribute('y', String(value >= 0 ? zero - height : zero));
+    rect.setAttribute('height', String(height));
+    if (mark !== null && Math.floor(mark / per) === i) rect.classList.add('is-marked');
+    svg.append(rect);
+  });
+  svg.dataset.bars = String(bars.length);
+  return svg;
+}
+
+/** root: the strip's container; onOpen(view) when a stage's button is pressed. */
+export function createPipelineStrip({ root, onOpen = () => {} }) {
+  const list = el('ol', { className: 'pipeline-stages' });
+  const note = el('p', { className: 'pipeline-note hint' });
+  note.dataset.testid = 'pipeline-note';
+  root.replaceChildren(list, note);
+
+  /** data: present.js pipelineData; view: the open view, whose stages are marked as shown. */
+  function draw(data, view) {
+    root.hidden = false;
+    root.dataset.row = String(data.row);
+    root.dataset.variant = data.variant;
+    list.replaceChildren(...data.stages.map((stage, i) => {
+      const name = el('span', { className: 'pipeline-name', textContent: stage.name });
+      const detail = el('span', { className: 'pipeline-detail', textContent: stage.detail });
+      const parts = [name, ...(stage.values ? [miniBars(stage.values, stage.mark)] : []), detail];
+      const button = el('button', { type: 'button', className: 'pipeline-stage' }, parts);
+      button.dataset.testid = `pipeline-${stage.id}`;
+      button.dataset.view = stage.view;
+      button.title = `Open the ${stage.view} view`;
+      button.setAttribute('aria-label', `${stage.name}: ${stage.detail || 'stage'}. Open the ${stage.view} view`);
+      if (stage.view === view) button.setAttribute('aria-current', 'true');
+      if (stage.differs) button.classList.add('is-different');
+      button.addEventListener('click', () => onOpen(stage.view));
+      const item = el('li', {}, [button]);
+      if (i > 0) item.classList.add('has-arrow');
+      return item;
+    }));
+    note.textContent = data.note;
+  }
+
+  return {
+    draw,
+    hide() {
+      root.hidden = true;
+    },
+  };
+}
