@@ -212,6 +212,34 @@ test.describe('on a touch phone', () => {
   });
 });
 
+test.describe('on a phone, the first result', () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+
+  test('the map comes right after the sentence, on the first screen', async ({ page }) => {
+    const errors = watchErrors(page);
+    await openPlayground(page);
+    const box = (testid) => page.getByTestId(testid).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { top: r.top + window.scrollY, bottom: r.bottom + window.scrollY };
+    });
+    const [map, sentence, settings, inputs] = await Promise.all(['heatmap', 'text-input', 'controls', 'input-controls'].map(box));
+    // The map's top and its first row of cells are on the first screen, with nothing scrolled.
+    expect(map.top).toBeLessThan(740);
+    const plot = await plotOf(page.getByTestId('heatmap'));
+    expect(map.top + plot.top + plot.cellH).toBeLessThan(740);
+    // After the sentence, before the input mode and the attention settings.
+    expect(map.top).toBeGreaterThan(sentence.bottom);
+    expect(map.top).toBeLessThan(settings.top);
+    expect(map.top).toBeLessThan(inputs.top);
+    // Without a sentence (cross-attention) the texts come first, and the map after them.
+    await page.goto('/#input=cross');
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);
+    const [crossMap, target] = await Promise.all(['heatmap', 'target-input'].map(box));
+    expect(crossMap.top).toBeGreaterThan(target.bottom);
+    expect(errors).toEqual([]);
+  });
+});
+
 test('above the controls, plain words say what a query, a key and a value are, and link to the tutorial', async ({ page }) => {
   await openPlayground(page);
   const intro = page.getByTestId('qkv-intro');
