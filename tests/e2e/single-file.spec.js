@@ -1,5 +1,5 @@
-// dist/attention-playground.html: the whole playground in one file, opened
-// straight from disk (file://) with nothing beside it and no server.
+// dist/attention-playground.html: the core, the views, cross-attention, the
+// mask editor and the comparison in one file, opened straight from disk (file://) with nothing beside it and no server.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,7 +66,25 @@ test.describe('the single-file playground', () => {
     expect(fromDisk.weights).toEqual(served.weights);
   });
 
-  test('is the full playground: edits recompute and are kept in the address', async ({ page }) => {
+  test('says what it holds, and what it holds works from disk: two texts, the mask editor, the comparison', async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto(`${fileUrl}#input=cross&source=le+chat+noir&target=the+cat&mask=true&compare=dot&heads=1`);
+    const holds = page.getByTestId('single-file-holds');
+    await expect(holds).toContainText('cross-attention');
+    await expect(holds).toContainText('the mask editor');
+    await expect(holds).toContainText('does not hold edited matrices, long input, a pretrained model, export');
+    expect(html).not.toContain('whole playground');
+    const element = page.locator('attention-playground');
+    await expect(element.getByTestId('heatmap')).toHaveAttribute('data-cols', '3', { timeout: 15_000 });
+    await expect(element.getByTestId('heatmap')).toHaveAttribute('data-rows', '2');
+    await expect(element.getByTestId('mask-editor')).toBeVisible();
+    await expect(element.getByTestId('compare-diff')).toHaveAttribute('data-digest', /\S/);
+    await element.getByTestId('mask-editor').locator('button.mask-cell[data-row="1"][data-col="0"]').click();
+    await expect.poll(async () => (await latestDetail(element)).weights[3]).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('edits recompute and are kept in the address', async ({ page }) => {
     const errors = watchErrors(page);
     await page.goto(fileUrl);
     const element = page.locator('attention-playground');
