@@ -494,6 +494,8 @@ test.describe('the iframe page embed.html', () => {
   });
 
   test('an axe-core scan finds no serious or critical violation', async ({ page }) => {
+    // Ten full scans: on a loaded two-core machine each takes a few seconds.
+    test.setTimeout(90_000);
     const hashes = [
       '#text=the+cat+sat+on+the+mat&heads=2',
       '#text=the+cat+sat&controls=full&variant=top_k',
