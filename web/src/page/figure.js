@@ -158,8 +158,7 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     for (const id of ['max-tokens', 'max-tokens-again']) setText(byTestId(id), String(MAX_TOKENS));
     if (state.table) weightsTable.draw(present.tableData(result, tokens, head));
     if (state.view !== 'heatmap') views.draw(state.view, view);
-    // A result without its request (none so far) has no trace: the strip then shows the stages without the scores.
-    pipeline.draw(present.pipelineData(state, result, tokens, head, result.request ? traceOf(view) : undefined), state.view);
+    pipeline.draw(present.pipelineData(state, result, tokens, head, pipelineTrace(view)), state.view);
     shown = { result, tokens, head, state };
     published.comparison = comparison.draw(state, result, tokens, head);
     showCompareNote(state, published.comparison !== null);
@@ -171,6 +170,21 @@ export function createFigure({ hooks, comparison, inputs, engine, chips, poolThr
     setHidden(byTestId('masked-rows-note'), masked === 0);
     setText(byTestId('model-similarity'), result.model ? similarityOf(result.model) : '');
     showNext(result.model?.next ?? null);
+  }
+
+  /**
+   * The core's trace of the selected query's row for the pipeline strip,
+   * kept while the result, head and query stay (a new key or view needs no
+   * new trace). A result without its request has none: the strip then shows
+   * the stages without the scores.
+   */
+  let traced = { result: null, head: 0, query: -1, trace: undefined };
+  function pipelineTrace(view) {
+    const { result, head, state } = view;
+    if (traced.result !== result || traced.head !== head || traced.query !== state.query) {
+      traced = { result, head, query: state.query, trace: result.request ? traceOf(view) : undefined };
+    }
+    return traced.trace;
   }
 
   /** GPT-2's most likely next tokens after the text, or nothing. */

@@ -75,12 +75,13 @@ export function createPipelineStrip({ root, onOpen = () => {} }) {
     list.replaceChildren(...data.stages.map((stage, i) => {
       const name = el('span', { className: 'pipeline-name', textContent: stage.name });
       const detail = el('span', { className: 'pipeline-detail', textContent: stage.detail });
-      const parts = [name, ...(stage.values ? [miniBars(stage.values, stage.mark)] : []), detail];
+      // The name is the visible text (speech input says what it sees), then where the button leads.
+      const opens = el('span', { className: 'visually-hidden', textContent: `, opens the ${stage.view} view` });
+      const parts = [name, ' ', ...(stage.values ? [miniBars(stage.values, stage.mark)] : []), detail, opens];
       const button = el('button', { type: 'button', className: 'pipeline-stage' }, parts);
       button.dataset.testid = `pipeline-${stage.id}`;
       button.dataset.view = stage.view;
       button.title = `Open the ${stage.view} view`;
-      button.setAttribute('aria-label', `${stage.name}: ${stage.detail || 'stage'}. Open the ${stage.view} view`);
       if (stage.view === view) button.setAttribute('aria-current', 'true');
       if (stage.differs) button.classList.add('is-different');
       button.addEventListener('click', () => onOpen(stage.view));
