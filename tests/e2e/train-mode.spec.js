@@ -66,7 +66,8 @@ test('trains both models side by side: curves as the API gives them, pause, one 
   expect(tail(points.attentionLoss)).toBeLessThan(points.attentionLoss[0] - 0.1);
 
   // The same settings in Node give the same losses, bit for bit.
-  const pair = await createSideBySide({ ...SETTINGS, lr: undefined, learningRate: SETTINGS.lr });
+  const { lr, ...rest } = SETTINGS;
+  const pair = await createSideBySide({ ...rest, learningRate: lr });
   const api = pair.step(paused.step + 1);
   expect(points.attentionLoss).toEqual(Array.from(api.attention.losses.slice(0, paused.step)));
   expect(points.baselineLoss).toEqual(Array.from(api.baseline.losses.slice(0, paused.step)));

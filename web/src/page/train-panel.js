@@ -164,7 +164,8 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
     if (scrubbed === null || document.activeElement !== slider) slider.value = String(Math.max(0, index));
     const entry = entries[index];
     if (!entry) {
-      grid.clear();
+      grid.view.clear();
+      grid.shown = null;
       setText(parts('timeline-label'), '');
       return;
     }
