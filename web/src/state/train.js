@@ -36,7 +36,7 @@ export const TRAIN_PROPS = [
   { name: 'width', type: 'int', default: 32, min: 1, max: trainLimits.width },
   { name: 'context', type: 'int', default: 24, min: 4, max: trainLimits.context },
   { name: 'batch', type: 'int', default: 16, min: 1, max: trainLimits.batch },
-  { name: 'lr', type: 'number', default: 0.003, min: 1e-6, max: 1000, step: 'any' },
+  { name: 'lr', type: 'number', default: 0.01, min: 1e-6, max: 1000, step: 'any' },
   { name: 'steps', type: 'int', default: 1000, min: 1, max: 100_000 },
   // blank: the API's default, min(64, context - 2)
   { name: 'distance', type: 'int', default: null, nullable: true, min: 2, max: trainLimits.context - 2 },
