@@ -2,7 +2,9 @@
 // training API's (web/src/state/train.js), and what a run keeps in bounded
 // memory (web/src/compute/train-history.js).
 import { describe, expect, it } from 'vitest';
-import { createCurves, createTimeline, chunkSize } from '../../web/src/compute/train-history.js';
+import {
+  chunkSize, createCurves, createTimeline, PROBE_FLOATS, probeLength, timelineSize,
+} from '../../web/src/compute/train-history.js';
 import { pageTable, readHash, toHash } from '../../web/src/state/table.js';
 import { describeSettingsError, settingsKey, trainSettingsOf } from '../../web/src/state/train.js';
 import { parseTrainSettings } from '../../wasm/train.js';
@@ -141,5 +143,21 @@ describe('chunkSize', () => {
     expect(chunkSize(500, { targetMs: 60 })).toBe(1);
     expect(chunkSize(0.001, { maxSteps: 1000 })).toBe(1000);
     expect(chunkSize(2, { targetMs: 60, left: 7 })).toBe(7);
+  });
+});
+
+describe('probeLength and timelineSize', () => {
+  it('shows the whole probe while its maps are small, a prefix when they would not fit', () => {
+    expect(probeLength({ layers: 2, heads: 2, context: 24 })).toBe(24);
+    const T = probeLength({ layers: 12, heads: 16, context: 512 });
+    expect(T).toBeLessThan(512);
+    expect(12 * 16 * T * T).toBeLessThanOrEqual(PROBE_FLOATS);
+    expect(12 * 16 * (T + 1) * (T + 1)).toBeGreaterThan(PROBE_FLOATS);
+  });
+
+  it('keeps as many snapshots as the budget holds, from 8 to 64', () => {
+    expect(timelineSize(4 * 2 * 2 * 24 * 24)).toBe(64);
+    expect(timelineSize(4 * PROBE_FLOATS)).toBe(32);
+    expect(timelineSize(2 ** 30)).toBe(8);
   });
 });

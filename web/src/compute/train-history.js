@@ -118,3 +118,21 @@ export function chunkSize(msPerStep, { targetMs = 60, maxSteps = 1000, left = In
   const n = Number.isFinite(msPerStep) && msPerStep > 0 ? Math.floor(targetMs / msPerStep) : 1;
   return Math.max(1, Math.min(n, maxSteps, left));
 }
+
+/** The most floats one probe snapshot holds (every layer's [heads, T, T]): 2 MiB. */
+export const PROBE_FLOATS = 2 ** 19;
+
+/**
+ * How many of the probe's tokens the maps show: the whole context when its
+ * maps fit PROBE_FLOATS, else the longest prefix that does, so a large
+ * model's snapshots stay a few megabytes.
+ */
+export function probeLength({ layers, heads, context }, maxFloats = PROBE_FLOATS) {
+  const fit = Math.floor(Math.sqrt(maxFloats / (layers * heads)));
+  return Math.max(1, Math.min(context, fit));
+}
+
+/** How many snapshots the timeline keeps: as many as fit in budgetBytes, from 8 to 64. */
+export function timelineSize(snapshotBytes, budgetBytes = 64 * 2 ** 20) {
+  return Math.max(8, Math.min(64, Math.floor(budgetBytes / Math.max(1, snapshotBytes))));
+}

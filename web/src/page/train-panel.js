@@ -5,7 +5,7 @@
 // page's state (state/train.js), so they are in the link; a change of any of
 // them starts a new run. This file only connects; the words it shows are
 // in trainWords below.
-import { createCurves, createTimeline } from '../compute/train-history.js';
+import { createCurves, createTimeline, probeLength, timelineSize } from '../compute/train-history.js';
 import { createTrainSession } from '../compute/train-session.js';
 import { fillOptions } from '../playground/controls.js';
 import { pastedText, settingsKey, TASK_HINTS, TASK_LABELS, trainSettingsOf } from '../state/train.js';
@@ -21,6 +21,8 @@ const FILE_NAMES = ['config.json', 'model.safetensors', 'tokenizer.json'];
 const shownToken = (token) => token.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥');
 
 const percent = (x) => `${(100 * x).toFixed(1)}%`;
+
+const GRID_MS = 200; // the newest maps are redrawn at most this often while training (the charts every frame)
 
 /**
  * elements: the training section's parts by test id (see index.html) and the
@@ -75,9 +77,10 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
 
   function reset(settings) {
     key = settingsKey(settings);
-    run = { ready: false, running: false, step: 0, diverged: false, failed: false };
+    run = { ready: false, running: false, step: 0, diverged: false, failed: false, heads: settings.heads };
     curves = createCurves();
-    timeline = createTimeline();
+    const T = probeLength(settings);
+    timeline = createTimeline({ max: timelineSize(4 * settings.layers * settings.heads * T * T) });
     scrubbed = null;
     showError('');
     setText(parts('evaluation'), '');
@@ -93,7 +96,8 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
     switch (message.type) {
       case 'ready':
         run = { ...run, ready: true, vocabulary: message.vocabulary, probe: message.probe, parameters: message.parameters };
-        setText(parts('probe'), `Probe: ${message.probe.map((id) => shownToken(message.vocabulary[id])).join(' ')}`);
+        setText(parts('probe'), `Probe: ${message.probe.map((id) => shownToken(message.vocabulary[id])).join(' ')}${
+          message.probe.length < message.probeOf ? ` (its first ${message.probe.length} of ${message.probeOf} tokens: the maps of all of them would be too large to keep)` : ''}`);
         if (message.text) {
           setText(parts('text-note'), message.text.source === 'moby-dick'
             ? `Learning Moby-Dick, the whole book (${message.text.characters.toLocaleString('en-US')} characters, ${message.vocabulary.length} distinct); the last tenth is held out.`
@@ -173,13 +177,19 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
       ? `(step ${entry.step}, the newest; ${entries.length} kept, about every ${timeline.every} steps)`
       : `(step ${entry.step}, scrubbed back; drag to the end to follow training)`);
     if (grid.shown === entry && grid.palette === state.palette) return;
-    const { heads } = state;
+    // While training, the newest maps wait a little: a grid of many layers costs more than a frame.
+    const wait = grid.drawnAt + GRID_MS - performance.now();
+    if (scrubbed === null && grid.shown && grid.palette === state.palette && wait > 0) {
+      if (!grid.timer) grid.timer = setTimeout(() => { grid.timer = 0; schedule(); }, wait);
+      return;
+    }
+    const { heads } = run;
     const T = Math.round(Math.sqrt(entry.attentions[0].length / heads));
     grid.view.draw({
       layers: entry.attentions.map((weights) => ({ weights, average: averageHeads(weights, heads, T, T), heads, rows: T, cols: T, max: 1 })),
       layer: -1, head: -1, scale: 'linear', palette: state.palette,
     });
-    Object.assign(grid, { shown: entry, palette: state.palette });
+    Object.assign(grid, { shown: entry, palette: state.palette, drawnAt: performance.now() });
     parts('grid').dataset.step = String(entry.step);
   }
 
@@ -199,7 +209,7 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
 
   function firstShown() {
     charts = createTrainCharts({ loss: parts('loss-chart'), accuracy: parts('accuracy-chart') });
-    grid = { view: createLayersGrid({ root: parts('grid') }), shown: null, palette: null };
+    grid = { view: createLayersGrid({ root: parts('grid') }), shown: null, palette: null, drawnAt: -Infinity, timer: 0 };
     window.addEventListener('resize', () => charts.resize());
     parts('start').addEventListener('click', () => session.start());
     parts('pause').addEventListener('click', () => session.pause());
