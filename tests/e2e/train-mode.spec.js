@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { createSideBySide } from '../../wasm/train.js';
 import { watchErrors } from './support.js';
@@ -221,4 +222,15 @@ test('Save model downloads three files that model mode opens again, with the sam
   for (let i = 0; i < trained.maps.length; i++) worst = Math.max(worst, Math.abs(opened.maps[i] - trained.maps[i]));
   expect(worst).toBeLessThanOrEqual(1e-5);
   expect(errors).toEqual([]);
+});
+
+test('train mode has no serious or critical accessibility violation, charts and grid drawn', async ({ page }) => {
+  await openTrain(page);
+  await page.getByTestId('train-step').click();
+  await expect(page.getByTestId('train-grid')).toHaveAttribute('data-step', '1');
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(serious).toEqual([]);
 });
