@@ -141,6 +141,18 @@ test('bad settings name their field and train nothing; fixed, the run is back', 
   await expect(page.getByTestId('train-start')).toBeDisabled();
   await page.getByTestId('train-distance').fill('');
   await expect(page.getByTestId('train-start')).toBeEnabled({ timeout: 30_000 });
+
+  // A pasted text the core finds too short is named as the page's field; a longer one trains.
+  await page.getByTestId('train-task').selectOption('text');
+  await page.getByTestId('train-text').fill('too short');
+  await expect(page.getByTestId('train-error')).toContainText('Text: needs at least', { timeout: 30_000 });
+  await expect(page.getByTestId('train-text')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('train-start')).toBeDisabled();
+  await page.getByTestId('train-text').fill('call me ishmael. '.repeat(40));
+  await expect(page.getByTestId('train-text-note')).toContainText('Learning your text (680 characters', { timeout: 30_000 });
+  await expect(page.getByTestId('train-error')).toBeHidden();
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  expect(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('traintext')).toBe('call me ishmael. '.repeat(40));
   expect(errors).toEqual([]);
 });
 

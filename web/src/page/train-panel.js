@@ -8,7 +8,7 @@
 import { createCurves, createTimeline, probeLength, timelineSize } from '../compute/train-history.js';
 import { createTrainSession } from '../compute/train-session.js';
 import { fillOptions } from '../playground/controls.js';
-import { pastedText, settingsKey, TASK_HINTS, TASK_LABELS, trainSettingsOf } from '../state/train.js';
+import { describeSettingsError, pastedText, settingsKey, TASK_HINTS, TASK_LABELS, trainSettingsOf } from '../state/train.js';
 import { setHidden, setText } from '../views/dom.js';
 import { createLayersGrid } from '../views/layers.js';
 import { averageHeads } from '../views/row-stats.js';
@@ -130,9 +130,14 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
         run = { ...run, running: false, diverged: true, step: message.step };
         showError(`${message.message}. The run stopped: the curves and maps show its last good step, ${message.step}, and Save model saves that model. Lower the learning rate (a new run starts) or press Reset.`);
         break;
-      case 'error':
-        fail(`Training failed: ${message.message}`);
+      case 'error': {
+        // The core checks what only it can (a text too short, memory): said as the page names its fields.
+        const described = describeSettingsError(message.message);
+        error = described.prop ? described : error;
+        fail(`Training could not go on: ${described.message}`);
+        markFields(state);
         break;
+      }
       default:
         break;
     }
