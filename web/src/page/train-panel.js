@@ -205,6 +205,11 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
     setText(parts('evaluation'), evaluationLine());
     charts.draw(curves.points());
     drawGrid();
+    publish();
+  }
+
+  /** What the panel shows, for tests and the console. */
+  function publish() {
     window.__trainPlayground = {
       ...run, settingsKey: key, error, points: curves.points(),
       timeline: timeline.entries().map((e) => e.step), shownStep: grid.shown?.step ?? null,
@@ -228,7 +233,9 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
     parts('timeline').addEventListener('input', () => {
       const value = Number(parts('timeline').value);
       scrubbed = value >= timeline.entries().length - 1 ? null : value;
-      schedule();
+      // Drawn at once, not at the next frame: the slider answers in the frame it moved in.
+      drawGrid();
+      publish();
     });
   }
 
