@@ -246,3 +246,21 @@ test('train mode has no serious or critical accessibility violation, charts and 
     .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
   expect(serious).toEqual([]);
 });
+
+test('a link\'s adjusted settings are said in train mode too', async ({ page }) => {
+  await page.goto(`/${hashOf({ ...SETTINGS, layers: 99 })}`);
+  await expect(page.getByTestId('train-note')).toContainText('layers 99 → 12');
+  await expect(page.getByTestId('train-layers')).toHaveValue('12');
+});
+
+test.describe('at 360 px wide', () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+
+  test('train mode fits without scrolling the page sideways', async ({ page }) => {
+    await openTrain(page);
+    await page.getByTestId('train-step').click();
+    await expect(page.getByTestId('train-grid')).toHaveAttribute('data-step', '1');
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+  });
+});

@@ -52,6 +52,13 @@ export function createTrainPanel({ byTestId, root, makeWorker, shareUrl }) {
 
   createShareButton({ button: parts('share'), status: parts('share-status'), field: parts('share-url'), url: shareUrl });
 
+  // The page's note on what a link or a typed number had adjusted sits in the figure, hidden in train mode: shown here too.
+  const pageNote = byTestId('hash-note');
+  new MutationObserver(() => {
+    setText(parts('note'), pageNote.textContent);
+    setHidden(parts('note'), pageNote.hidden || pageNote.textContent === '');
+  }).observe(pageNote, { attributes: true, attributeFilter: ['hidden'], childList: true, characterData: true, subtree: true });
+
   function showError(message) {
     setText(parts('error'), message);
     setHidden(parts('error'), message === '');
