@@ -3,8 +3,8 @@
 // is remembered of a run (compute/train-history.js) and to the draw-only
 // views (views/train-charts.js, views/layers.js). The settings come from the
 // page's state (state/train.js), so they are in the link; a change of any of
-// them starts a new run. This file only connects; the words it shows are
-// in trainWords below.
+// them starts a new run. This file connects them and words the status lines;
+// it computes nothing.
 import { createCurves, createTimeline, probeLength, timelineSize } from '../compute/train-history.js';
 import { createTrainSession } from '../compute/train-session.js';
 import { fillOptions } from '../playground/controls.js';
