@@ -68,6 +68,20 @@ test.describe('a strict Content Security Policy', () => {
     });
   }
 
+  test('the page\'s train mode works under the policy: its worker, uPlot\'s charts and Moby-Dick\'s bundled text', async ({ page }) => {
+    test.setTimeout(90_000);
+    const problems = await watchPolicy(page);
+    await serveWithPolicy(page, POLICY);
+    await page.goto('/index.html#input=train&task=text&layers=1&heads=2&width=16&context=16&batch=4&steps=50&seed=1');
+    await expect(page.getByTestId('train-start')).toBeEnabled({ timeout: 60_000 });
+    await expect(page.getByTestId('train-text-note')).toContainText('Learning Moby-Dick, the whole book');
+    await page.getByTestId('train-step').click();
+    await expect(page.getByTestId('train-loss-chart')).toHaveAttribute('data-points', '1', { timeout: 30_000 });
+    await expect(page.getByTestId('train-loss-chart').locator('canvas')).toHaveCount(1);
+    await expect(page.getByTestId('train-grid').locator('canvas')).toHaveCount(3);
+    expect(problems).toEqual([]);
+  });
+
   test('the check sees a violation: without wasm-unsafe-eval the core is refused and the element says so', async ({ page }) => {
     const problems = await watchPolicy(page);
     await serveWithPolicy(page, POLICY.replace(" 'wasm-unsafe-eval'", ''));

@@ -231,6 +231,10 @@ test.describe('on a phone, the first result', () => {
     expect(map.top).toBeGreaterThan(sentence.bottom);
     expect(map.top).toBeLessThan(settings.top);
     expect(map.top).toBeLessThan(inputs.top);
+    // Another tab still shows only its own view.
+    await page.getByTestId('view-tab-lines').click();
+    await expect(page.locator('#view-heatmap')).toBeHidden();
+    await expect(page.getByTestId('lines')).toBeVisible();
     // Without a sentence (cross-attention) the texts come first, and the map after them.
     await page.goto('/#input=cross');
     await expect(page.getByTestId('heatmap')).toHaveAttribute('data-digest', /\S/);

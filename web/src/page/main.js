@@ -25,6 +25,7 @@ import { createFigure } from './figure.js';
 import { createInputs } from './inputs-panel.js';
 import { createModelOpener } from './open-model.js';
 import { createShareButton } from './share.js';
+import { createTrainPanel } from './train-panel.js';
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
@@ -119,6 +120,14 @@ async function start() {
     state: () => controller.state,
   });
 
+  // Train mode (input=train): its own worker trains; the panel shows what it says.
+  const trainPanel = createTrainPanel({
+    byTestId,
+    root,
+    makeWorker: () => new Worker(new URL('../compute/train-worker.js', import.meta.url), { type: 'module' }),
+    shareUrl: () => `${window.location.href.split('#')[0]}${toHash(table, controller.state)}`,
+  });
+
   const first = readHash(table, window.location.hash);
   figure.noteLink(first);
   const controller = createController({
@@ -127,9 +136,11 @@ async function start() {
       opener.drawn(frame);
       opener.update(frame.state);
       figure.draw(frame);
+      trainPanel.update(frame.state);
     },
     fail(message, frame) {
       opener.update(frame.state);
+      trainPanel.update(frame.state);
       if (!opener.failed(message, frame)) figure.fail(message, frame);
     },
   });

@@ -69,6 +69,11 @@ export function createController({
       const { tokens, total } = long;
       frame.long = { tokens, total };
       frame.request = buildLongRequest(state, tokens);
+    } else if (state.input === 'train') {
+      // Train mode computes nothing here: its worker trains (page/train-panel.js).
+      frame.empty = true;
+      frame.emptyMessage = '';
+      return frame;
     } else if (['text', 'model'].includes(state.input ?? 'text') && frame.tokens.length === 0) {
       frame.empty = true;
       return frame;

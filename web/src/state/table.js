@@ -15,6 +15,7 @@
 // inserted as HTML.
 import { LONG_MAX_TOKENS } from '../compute/long.js';
 import { MAX_TOKENS } from '../compute/model.js';
+import { TRAIN_PROPS } from './train.js';
 
 export const DEFAULT_TEXT = "The animal didn't cross the street because it was too tired";
 
@@ -61,9 +62,11 @@ export function stateTable(variantNames) {
  * (cross-attention), a long input (long.js: a pasted article or a
  * generated sequence, shown as an overview and zoomed regions), or a
  * pretrained model run on the text (compute/run.js: its own tokens, Q, K, V
- * and weights, layer by layer).
+ * and weights, layer by layer); or no input at all: train mode trains a
+ * small transformer in the page (state/train.js) and shows what its heads
+ * learn.
  */
-export const INPUT_MODES = ['text', 'matrix', 'cross', 'long', 'model'];
+export const INPUT_MODES = ['text', 'matrix', 'cross', 'long', 'model', 'train'];
 
 /** The pretrained models the page bundles (wasm/bundled-models.js). */
 export const MODELS = ['use-lite'];
@@ -108,6 +111,8 @@ export const DEFAULT_TARGET = 'the cat sat on the mat';
  * Long mode: longtext, a pasted article (empty: generate gen words from the
  * seed); zq and zk, the first query and key of the zoomed region (none: the
  * overview). model may also be LOCAL_MODEL (the element has no files to open).
+ * Train mode: task, layers, width, context, batch, lr, steps, distance and
+ * traintext (state/train.js), with heads and seed.
  */
 export function pageTable(variantNames) {
   return [
@@ -127,6 +132,7 @@ export function pageTable(variantNames) {
     { name: 'zq', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
     { name: 'zk', type: 'int', default: null, nullable: true, min: 0, max: LONG_MAX_TOKENS - 1 },
     ...MODEL_PROPS.map((prop) => (prop.name === 'model' ? { ...prop, values: [...MODELS, LOCAL_MODEL] } : prop)),
+    ...TRAIN_PROPS,
   ];
 }
 
