@@ -14,24 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { loadAttention } from '../wasm/index.js';
-import { GPT2_SMALL, runGpt2Suite } from './gpt2-lib.mjs';
+import { gpt2Options, runGpt2Suite } from './gpt2-lib.mjs';
 import { memories } from './wasm-memories.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-
-/** A model small enough to check the whole benchmark in seconds. */
-export const SMALL = Object.freeze({ sizes: { layers: 2, heads: 2, width: 64, positions: 64, vocab: 300 }, lengths: [16, 48] });
-
-/** Options of the benchmark from the command line's flags. */
-export function gpt2Options(flags) {
-  const small = flags.includes('--small');
-  return {
-    sizes: small ? SMALL.sizes : GPT2_SMALL,
-    lengths: small ? SMALL.lengths : [128, 512],
-    rounds: flags.includes('--quick') ? 2 : 7,
-  };
-}
 
 /** Returns the suite's result in Node (see runGpt2Suite), with the process's resident memory at the end. */
 export async function runGpt2Node({ log = console.log, ...options } = {}) {

@@ -1,12 +1,15 @@
 // npm run bench: the attention benchmark in Node 20 and in headless Chromium,
-// then the playground's control-to-repaint benchmark; prints a table, writes
+// the whole forward pass of two models against a peer running the same
+// weights (USE lite against TF.js, bench/model.mjs; GPT-2 small against
+// onnxruntime-web, bench/gpt2.mjs), then the playground's control-to-repaint benchmark; prints a table, writes
 // bench/results/latest.json and bench/results/chart.svg, and rewrites the
 // Speed table and targets of README.md from them (bench/readme.mjs). See
 // bench/README.md for what is measured.
 //   node bench/run.mjs [--quick] [--no-build]
 //     --quick     two timed runs per shape, nothing written (a smoke test)
 //     --no-build  skip the set-up step (Debian packages, npm ci, WASM build)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +37,8 @@ const { SHAPES } = await import('./workload.mjs');
 const { formatTable, sortResults } = await import('./report.mjs');
 const { chartSvg } = await import('./chart.mjs');
 const { updateReadme } = await import('./readme.mjs');
+const { gpt2Options } = await import('./gpt2-lib.mjs');
+const gpt2Flags = quick ? ['--quick'] : [];
 
 const shapes = quick ? SHAPES.map((s) => ({ ...s, reps: 2, jsReps: Math.min(s.jsReps, 1) })) : SHAPES;
 const notes = [];
@@ -56,6 +61,25 @@ try {
   model = await runModelNode({ log, rounds: quick ? 3 : 15 });
 } catch (error) {
   notes.push(`node: the model benchmark did not run: ${messageOf(error)}`);
+}
+
+// GPT-2 in a process of its own: its two engines hold over a gigabyte each,
+// and each engine's WASM memory is then its own, not grown by what ran before.
+log('Node: GPT-2 small forward pass, this core against onnxruntime-web (bench/gpt2.mjs, a child process)');
+let gpt2 = null;
+let gpt2Chromium = null;
+{
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gpt2-'));
+  const file = path.join(dir, 'node.json');
+  const child = spawnSync(process.execPath, [path.join(root, 'bench', 'gpt2.mjs'), '--node-only', '--json', file, ...gpt2Flags], { stdio: 'inherit' });
+  try {
+    if (child.status !== 0) throw new Error(`bench/gpt2.mjs exited with ${child.status ?? child.signal}`);
+    gpt2 = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    notes.push(`node: the GPT-2 benchmark did not run: ${messageOf(error)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // A pause before the browser: started right after the Node phase (whose last
@@ -81,6 +105,13 @@ try {
       modelChromium = await runModelChromium(browser, { root, log, rounds: quick ? 3 : 15 });
     } catch (error) {
       notes.push(`chromium: the model benchmark did not run: ${messageOf(error)}`);
+    }
+    log('Chromium: GPT-2 small forward pass, this core against onnxruntime-web');
+    try {
+      const { runGpt2Chromium } = await import('./chromium.mjs');
+      gpt2Chromium = await runGpt2Chromium(browser, { root, log, ...gpt2Options(gpt2Flags) });
+    } catch (error) {
+      notes.push(`chromium: the GPT-2 benchmark did not run: ${messageOf(error)}`);
     }
     log('Chromium: control change to repainted heatmap (vite build, then the page)');
     try {
@@ -125,6 +156,12 @@ if (modelRuns.length) {
     console.log(`${run.results[0].env}: model load, bytes in memory to the first result: ${run.loadMs.toFixed(0)} ms (median of 5).`);
   }
 }
+const gpt2Runs = [gpt2, gpt2Chromium].filter(Boolean);
+if (gpt2Runs.length) {
+  const { gpt2Lines } = await import('./readme.mjs');
+  console.log('');
+  for (const line of gpt2Lines(gpt2Runs)) console.log(line);
+}
 if (loadAtStart > 1) {
   notes.push(`the machine was busy: 1-minute load average ${loadAtStart.toFixed(2)} at the start `
     + `(${os.availableParallelism()} cores); figures are slower and noisier than on a quiet machine`);
@@ -163,6 +200,7 @@ if (quick) {
     engineFeatures: features,
     results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
     model: modelRuns.map(roundAll),
+    gpt2: gpt2Runs.map(roundAll),
     notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
     notes,
   };
@@ -182,5 +220,10 @@ if (quick) {
 const failed = results.filter((r) => r.failed);
 if (failed.length > 0) {
   console.error(`${failed.length} result(s) were wrong: ${failed.map((r) => `${r.env} ${r.impl} N=${r.n}`).join(', ')}`);
+  process.exitCode = 1;
+}
+const gpt2Apart = gpt2Runs.flatMap((run) => run.results.filter((r) => r.parityOk === false));
+if (gpt2Apart.length > 0) {
+  console.error(`GPT-2: this core and onnxruntime-web disagree beyond 1e-3: ${gpt2Apart.map((r) => `${r.env} T=${r.tokens}`).join(', ')}`);
   process.exitCode = 1;
 }

@@ -2,10 +2,13 @@
 // /bench/chromium/. Libraries come from the same server (node_modules dist
 // folders and wasm/), nothing from the network. run.mjs calls
 // window.runBench(shapes) and gets { results, features, notes } back.
+// wasm-memories.mjs comes first: it watches every WASM instance made after it.
+import { memories } from '../wasm-memories.mjs';
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
 import { loadAttention } from '/wasm/index.js';
 import { implementations } from '../impls.mjs';
 import { loadToFirstResult, runModelSuite, tfjsUseLite } from '../model-lib.mjs';
+import { runGpt2Suite } from '../gpt2-lib.mjs';
 import { bundledModels } from '/wasm/bundled-models.js';
 import { runSuite } from '../suite.mjs';
 
@@ -54,6 +57,16 @@ async function runModelBench({ rounds }) {
   }
 }
 
+// The GPT-2 benchmark (bench/gpt2-lib.mjs): the checkpoint is written here
+// from the same seed as in Node, so nothing large crosses from the driver.
+async function runGpt2Bench(options) {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = new URL('/node_modules/onnxruntime-web/dist/', location.href).href;
+  const engine = await loadAttention();
+  return runGpt2Suite({ env: 'chromium', engine, ort, memories, log: (line) => console.log(line), ...options });
+}
+
+window.runGpt2Bench = runGpt2Bench;
 window.runModelBench = runModelBench;
 window.runBench = runBench;
 window.benchReady = true;
