@@ -1,7 +1,8 @@
-// The README's Speed table and its list of issue 4's targets, and the GPT-2
-// table with issue 15's target, made from bench/results/latest.json and
+// The README's Speed table and its list of issue 4's targets, the GPT-2
+// table with issue 15's target, the training table with issue 16's, made from bench/results/latest.json and
 // written between the README's markers (<!-- bench:start --> … <!-- bench:end -->,
-// <!-- targets:start --> … <!-- targets:end -->, <!-- gpt2:start --> … <!-- gpt2:end -->).
+// <!-- targets:start --> … <!-- targets:end -->, <!-- gpt2:start --> … <!-- gpt2:end -->,
+// <!-- train:start --> … <!-- train:end -->).
 // npm run bench calls it after a full run; `node bench/readme.mjs` redoes it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -111,6 +112,37 @@ export function gpt2Lines(runs) {
   return lines;
 }
 
+/**
+ * The training benchmark's lines (bench/train-lib.mjs), from its runs (one
+ * per env): steps per second of each, their ratio, issue 16's target (3×),
+ * and the WASM memory each held after the warm-up and after the last step.
+ */
+export function trainLines(runs) {
+  const s = runs[0].settings;
+  const lines = [
+    `Training ${s.layers} layers × ${s.heads} heads × ${s.width}, context ${s.context}, batch ${s.batch}, vocabulary ${s.vocab}, one thread:`,
+    '',
+    '| env | this engine, steps/s | TensorFlow.js wasm, steps/s | this engine vs TF.js | WASM memory, this engine | WASM memory, TF.js |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const verdicts = [];
+  for (const run of runs) {
+    const ours = run.results.find((r) => r.impl === 'attention-playground');
+    const theirs = run.results.find((r) => r.impl === 'tfjs-wasm');
+    const held = (impl) => `${MB(run.memory.start[impl].wasmBytes)} → ${MB(run.memory.end[impl].wasmBytes)}`;
+    lines.push(`| ${ours.env} | ${ours.stepsPerSecond.toFixed(2)} | ${theirs.stepsPerSecond.toFixed(2)} | ${ours.ratio.toFixed(2)}× | `
+      + `${held('attention-playground')} | ${held('tfjs-wasm')} |`);
+    verdicts.push(`- Target ≥ 3× TensorFlow.js wasm (${ours.env}): ${ours.ratio >= 3 ? 'met' : '**not yet**'}, ${ours.ratio.toFixed(2)}×.`);
+  }
+  lines.push('', `WASM memory after step 2 → after step ${runs[0].memory.steps} of each.`, ...verdicts);
+  for (const run of runs.filter((r) => r.memoryOverSteps)) {
+    const samples = run.memoryOverSteps;
+    lines.push(`- This engine alone over ${samples.at(-1).step} steps (${run.results[0].env}): WASM memory `
+      + `${[...new Set(samples.map((x) => MB(x.wasmBytes)))].join(' → ')}.`);
+  }
+  return lines;
+}
+
 function replaceBetween(text, name, lines) {
   const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
   const a = text.indexOf(start), b = text.indexOf(end);
@@ -138,6 +170,7 @@ export function updateReadme(latest, readmePath = path.join(root, 'README.md')) 
   text = replaceBetween(text, 'targets', targetLines(results));
   // The GPT-2 section is rewritten when the run has its figures and the README its markers.
   if (latest.gpt2?.length && text.includes('<!-- gpt2:start -->')) text = replaceBetween(text, 'gpt2', gpt2Lines(latest.gpt2));
+  if (latest.train?.length && text.includes('<!-- train:start -->')) text = replaceBetween(text, 'train', trainLines(latest.train));
   writeFileSync(readmePath, text);
 }
 

@@ -1,7 +1,8 @@
 // npm run bench: the attention benchmark in Node 20 and in headless Chromium,
 // the whole forward pass of two models against a peer running the same
 // weights (USE lite against TF.js, bench/model.mjs; GPT-2 small against
-// onnxruntime-web, bench/gpt2.mjs), then the playground's control-to-repaint benchmark; prints a table, writes
+// onnxruntime-web, bench/gpt2.mjs), training steps per second against TF.js
+// (bench/train.mjs), then the playground's control-to-repaint benchmark; prints a table, writes
 // bench/results/latest.json and bench/results/chart.svg, and rewrites the
 // Speed table and targets of README.md from them (bench/readme.mjs). See
 // bench/README.md for what is measured.
@@ -38,7 +39,7 @@ const { formatTable, sortResults } = await import('./report.mjs');
 const { chartSvg } = await import('./chart.mjs');
 const { updateReadme } = await import('./readme.mjs');
 const { gpt2Options } = await import('./gpt2-lib.mjs');
-const gpt2Flags = quick ? ['--quick'] : [];
+const childFlags = quick ? ['--quick'] : [];
 
 const shapes = quick ? SHAPES.map((s) => ({ ...s, reps: 2, jsReps: Math.min(s.jsReps, 1) })) : SHAPES;
 const notes = [];
@@ -63,24 +64,29 @@ try {
   notes.push(`node: the model benchmark did not run: ${messageOf(error)}`);
 }
 
-// GPT-2 in a process of its own: its two engines hold over a gigabyte each,
-// and each engine's WASM memory is then its own, not grown by what ran before.
-log('Node: GPT-2 small forward pass, this core against onnxruntime-web (bench/gpt2.mjs, a child process)');
-let gpt2 = null;
-let gpt2Chromium = null;
-{
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gpt2-'));
+// GPT-2 and training in processes of their own: GPT-2's two engines hold
+// over a gigabyte each, and each library's WASM memory is then its own, not
+// grown by what ran before in this process.
+function runChild(script, what) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-child-'));
   const file = path.join(dir, 'node.json');
-  const child = spawnSync(process.execPath, [path.join(root, 'bench', 'gpt2.mjs'), '--node-only', '--json', file, ...gpt2Flags], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, [path.join(root, 'bench', script), '--node-only', '--json', file, ...childFlags], { stdio: 'inherit' });
   try {
-    if (child.status !== 0) throw new Error(`bench/gpt2.mjs exited with ${child.status ?? child.signal}`);
-    gpt2 = JSON.parse(readFileSync(file, 'utf8'));
+    if (child.status !== 0) throw new Error(`bench/${script} exited with ${child.status ?? child.signal}`);
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    notes.push(`node: the GPT-2 benchmark did not run: ${messageOf(error)}`);
+    notes.push(`node: the ${what} benchmark did not run: ${messageOf(error)}`);
+    return null;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+log('Node: GPT-2 small forward pass, this core against onnxruntime-web (bench/gpt2.mjs, a child process)');
+const gpt2 = runChild('gpt2.mjs', 'GPT-2');
+let gpt2Chromium = null;
+log('Node: training steps per second, this trainer against TF.js wasm (bench/train.mjs, a child process)');
+const train = runChild('train.mjs', 'training');
+let trainChromium = null;
 
 // A pause before the browser: started right after the Node phase (whose last
 // runs keep both cores busy for seconds), the first Chromium shape ran slower
@@ -109,9 +115,18 @@ try {
     log('Chromium: GPT-2 small forward pass, this core against onnxruntime-web');
     try {
       const { runGpt2Chromium } = await import('./chromium.mjs');
-      gpt2Chromium = await runGpt2Chromium(browser, { root, log, ...gpt2Options(gpt2Flags) });
+      gpt2Chromium = await runGpt2Chromium(browser, { root, log, ...gpt2Options(childFlags) });
     } catch (error) {
       notes.push(`chromium: the GPT-2 benchmark did not run: ${messageOf(error)}`);
+    }
+    log('Chromium: training steps per second, this trainer against TF.js wasm');
+    try {
+      const { runTrainChromium } = await import('./chromium.mjs');
+      const { tfjsGradients } = await import('./tfjs-gradients.mjs');
+      await tfjsGradients(root);
+      trainChromium = await runTrainChromium(browser, { root, log, rounds: quick ? 2 : 6 });
+    } catch (error) {
+      notes.push(`chromium: the training benchmark did not run: ${messageOf(error)}`);
     }
     log('Chromium: control change to repainted heatmap (vite build, then the page)');
     try {
@@ -162,6 +177,12 @@ if (gpt2Runs.length) {
   console.log('');
   for (const line of gpt2Lines(gpt2Runs)) console.log(line);
 }
+const trainRuns = [train, trainChromium].filter(Boolean);
+if (trainRuns.length) {
+  const { trainLines } = await import('./readme.mjs');
+  console.log('');
+  for (const line of trainLines(trainRuns)) console.log(line);
+}
 if (loadAtStart > 1) {
   notes.push(`the machine was busy: 1-minute load average ${loadAtStart.toFixed(2)} at the start `
     + `(${os.availableParallelism()} cores); figures are slower and noisier than on a quiet machine`);
@@ -201,6 +222,7 @@ if (quick) {
     results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
     model: modelRuns.map(roundAll),
     gpt2: gpt2Runs.map(roundAll),
+    train: trainRuns.map(roundAll),
     notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
     notes,
   };

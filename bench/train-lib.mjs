@@ -130,8 +130,8 @@ const MB = 2 ** 20;
 /**
  * Warm-up steps of both, then `rounds` rounds in which each takes
  * `stepsPerRound` steps, the order alternating; the median seconds per step
- * of each, their ratio, and the WASM memory (and TF.js's tensor bytes) at the
- * first and the last round, to show whether what each holds stays flat.
+ * of each, their ratio, and the WASM memory (and TF.js's tensor count) after
+ * the warm-up and after the last round, to show whether what each holds stays flat.
  */
 export async function runTrainSuite({ env, createTrainer, tf, memories, settings = TRAIN_SETTINGS, rounds = 6, stepsPerRound = 1, log = () => {} }) {
   const wasmBytes = (owner) => memories().filter((m) => m.owner === owner).reduce((n, m) => n + m.memory.buffer.byteLength, 0);
@@ -164,14 +164,14 @@ export async function runTrainSuite({ env, createTrainer, tf, memories, settings
     }
     const end = memory();
     const ours = median(perStep[0]), theirs = median(perStep[1]);
-    const steps = 2 + 1 + rounds * stepsPerRound;
+    const steps = 2 + rounds * stepsPerRound;
     const results = [
       { env, impl: 'attention-playground', msPerStep: ours, stepsPerSecond: 1000 / ours, ratio: theirs / ours, lastLoss: lastLoss[0], rounds, stepsPerRound },
       { env, impl: 'tfjs-wasm', msPerStep: theirs, stepsPerSecond: 1000 / theirs, lastLoss: lastLoss[1], rounds, stepsPerRound },
     ];
     log(`${env}: attention-playground ${(1000 / ours).toFixed(2)} steps/s, tfjs-wasm ${(1000 / theirs).toFixed(2)} steps/s (${(theirs / ours).toFixed(2)}x); `
       + `after ${steps} steps each, loss ${lastLoss[0].toFixed(3)} and ${lastLoss[1].toFixed(3)}`);
-    log(`${env}: WASM memory from step 3 to step ${steps}: attention-playground ${(start['attention-playground'].wasmBytes / MB).toFixed(0)} -> `
+    log(`${env}: WASM memory after step 2 and after step ${steps}: attention-playground ${(start['attention-playground'].wasmBytes / MB).toFixed(0)} -> `
       + `${(end['attention-playground'].wasmBytes / MB).toFixed(0)} MB, tfjs-wasm ${(start['tfjs-wasm'].wasmBytes / MB).toFixed(0)} -> `
       + `${(end['tfjs-wasm'].wasmBytes / MB).toFixed(0)} MB (tensors ${start['tfjs-wasm'].tensors} -> ${end['tfjs-wasm'].tensors})`);
     return { settings: { ...settings, vocab }, results, memory: { start, end, steps } };

@@ -37,6 +37,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const jsonAt = args.indexOf('--json');
   if (jsonAt >= 0) writeFileSync(args[jsonAt + 1], JSON.stringify(node));
   if (!args.includes('--node-only')) {
+    await tfjsGradients(root);
     const { runTrainChromium, withChromium } = await import('./chromium.mjs');
     await withChromium((browser) => runTrainChromium(browser, { root, log: console.log, ...options }));
   }

@@ -9,6 +9,8 @@ import { loadAttention } from '/wasm/index.js';
 import { implementations } from '../impls.mjs';
 import { loadToFirstResult, runModelSuite, tfjsUseLite } from '../model-lib.mjs';
 import { runGpt2Suite } from '../gpt2-lib.mjs';
+import { runTrainSuite } from '../train-lib.mjs';
+import { createTrainer } from '/wasm/train.js';
 import { bundledModels } from '/wasm/bundled-models.js';
 import { runSuite } from '../suite.mjs';
 
@@ -66,6 +68,17 @@ async function runGpt2Bench(options) {
   return runGpt2Suite({ env: 'chromium', engine, ort, memories, log: (line) => console.log(line), ...options });
 }
 
+// The training benchmark (bench/train-lib.mjs). TF.js's gradients come from
+// the bundle bench/tfjs-gradients.mjs made in Node before the browser started.
+async function runTrainBench(options) {
+  await import('/build/bench/tfjs-gradients.mjs');
+  tf.wasm.setThreadsCount(1);
+  tf.wasm.setWasmPaths(new URL('/node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
+  if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend');
+  return runTrainSuite({ env: 'chromium', createTrainer, tf, memories, log: (line) => console.log(line), ...options });
+}
+
+window.runTrainBench = runTrainBench;
 window.runGpt2Bench = runGpt2Bench;
 window.runModelBench = runModelBench;
 window.runBench = runBench;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gpt2Lines, speedTable, targetLines, updateReadme } from '../../bench/readme.mjs';
+import { gpt2Lines, speedTable, targetLines, trainLines, updateReadme } from '../../bench/readme.mjs';
 
 const row = (env, impl, threads, n, heads, medianMs) => ({ env, impl, threads, n, heads, dim: 64, medianMs, gflops: (4 * n * n * 64 * heads) / (medianMs * 1e6) });
 const results = [
@@ -80,5 +80,25 @@ describe('bench README section', () => {
     expect(text).toContain('<!-- gpt2:start -->\n| env | tokens |');
     expect(text).toContain('| node | 128 | 1000 ms | 1600 ms | 1.60× |');
     expect(text).not.toContain('old');
+  });
+
+  it('gives training\'s steps per second, the ratio, issue 16\'s target and the memory before and after', () => {
+    const run = (env, ours, theirs) => ({
+      settings: { layers: 2, heads: 4, width: 128, context: 128, batch: 16, vocab: 33 },
+      results: [
+        { env, impl: 'attention-playground', stepsPerSecond: 1000 / ours, ratio: theirs / ours },
+        { env, impl: 'tfjs-wasm', stepsPerSecond: 1000 / theirs },
+      ],
+      memory: {
+        steps: 8,
+        start: { 'attention-playground': { wasmBytes: 104 * 2 ** 20 }, 'tfjs-wasm': { wasmBytes: 515 * 2 ** 20 } },
+        end: { 'attention-playground': { wasmBytes: 104 * 2 ** 20 }, 'tfjs-wasm': { wasmBytes: 530 * 2 ** 20 } },
+      },
+    });
+    const lines = trainLines([run('node', 250, 1000), run('chromium', 400, 1000)]);
+    // 1000 / 250 = 4.00: met; 1000 / 400 = 2.50: not yet
+    expect(lines).toContain('| node | 4.00 | 1.00 | 4.00× | 104 MB → 104 MB | 515 MB → 530 MB |');
+    expect(lines).toContain('- Target ≥ 3× TensorFlow.js wasm (node): met, 4.00×.');
+    expect(lines).toContain('- Target ≥ 3× TensorFlow.js wasm (chromium): **not yet**, 2.50×.');
   });
 });
