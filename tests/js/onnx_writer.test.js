@@ -67,7 +67,16 @@ describe('the GPT-2 graph of the benchmark', () => {
       const diff = parity(ours, theirs, sizes.layers);
       for (const [what, value] of Object.entries(diff)) expect(value, `T=${T} ${what}`).toBeLessThanOrEqual(1e-4);
     }
+    // the variant without the per-layer outputs computes the same hidden states and logits
+    const lean = await ort.InferenceSession.create(gpt2OnnxModel(tensors, config, { outputs: 'hidden' }));
+    const ids = benchIds(9, sizes.vocab, 9);
+    const theirs = await lean.run({ ids: new ort.Tensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), [9]) });
+    expect(Object.keys(theirs).sort()).toEqual(['hidden', 'logits']);
+    const diff = parity(model.run({ ids }), theirs, sizes.layers);
+    expect(diff.hidden).toBeLessThanOrEqual(1e-4);
+    expect(diff.logits).toBeLessThanOrEqual(1e-4);
     model.release();
     await session.release();
+    await lean.release();
   });
 });
