@@ -35,8 +35,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const node = await runGpt2Node(options);
   const jsonAt = args.indexOf('--json');
   if (jsonAt >= 0) writeFileSync(args[jsonAt + 1], JSON.stringify(node));
+  const runs = [node];
   if (!args.includes('--node-only')) {
     const { runGpt2Chromium, withChromium } = await import('./chromium.mjs');
-    await withChromium((browser) => runGpt2Chromium(browser, { root, log: console.log, ...options }));
+    runs.push(await withChromium((browser) => runGpt2Chromium(browser, { root, log: console.log, ...options })));
+  }
+  const apart = runs.flatMap((run) => run.results.filter((r) => r.parityOk === false));
+  if (apart.length > 0) {
+    console.error(`this core and onnxruntime-web disagree beyond 1e-3: ${apart.map((r) => `${r.env} T=${r.tokens}`).join(', ')}`);
+    process.exitCode = 1;
   }
 }
