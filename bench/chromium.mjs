@@ -33,7 +33,7 @@ export async function openPage(browser, url, log) {
 async function onBenchPage(browser, { root, log }, run) {
   const server = await serveStatic({
     root,
-    allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/'],
+    allow: ['/bench/', '/wasm/', '/node_modules/onnxruntime-web/dist/', '/node_modules/@tensorflow/', '/node_modules/@huggingface/tokenizers/dist/', '/build/bench/'],
     headers: CROSS_ORIGIN_ISOLATION,
   });
   try {
@@ -55,4 +55,14 @@ export function runChromium(browser, { root, shapes, log }) {
 /** Returns { results, loadMs } of the model benchmark in Chromium (bench/model-lib.mjs). */
 export function runModelChromium(browser, { root, log, rounds }) {
   return onBenchPage(browser, { root, log }, (page) => page.evaluate((options) => window.runModelBench(options), { rounds }));
+}
+
+/** Returns the GPT-2 benchmark's result in Chromium (bench/gpt2-lib.mjs); options: { sizes, lengths, rounds }. */
+export function runGpt2Chromium(browser, { root, log, ...options }) {
+  return onBenchPage(browser, { root, log }, (page) => page.evaluate((o) => window.runGpt2Bench(o), options));
+}
+
+/** Returns the training benchmark's result in Chromium (bench/train-lib.mjs); build/bench/tfjs-gradients.mjs must exist (bench/tfjs-gradients.mjs). */
+export function runTrainChromium(browser, { root, log, ...options }) {
+  return onBenchPage(browser, { root, log }, (page) => page.evaluate((o) => window.runTrainBench(o), options));
 }

@@ -1,6 +1,8 @@
-// The README's Speed table and its list of issue 4's targets, made from
-// bench/results/latest.json and written between the README's markers
-// (<!-- bench:start --> … <!-- bench:end -->, <!-- targets:start --> … <!-- targets:end -->).
+// The README's Speed table and its list of issue 4's targets, the GPT-2
+// table with issue 15's target, the training table with issue 16's, made from bench/results/latest.json and
+// written between the README's markers (<!-- bench:start --> … <!-- bench:end -->,
+// <!-- targets:start --> … <!-- targets:end -->, <!-- gpt2:start --> … <!-- gpt2:end -->,
+// <!-- train:start --> … <!-- train:end -->).
 // npm run bench calls it after a full run; `node bench/readme.mjs` redoes it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -71,6 +73,76 @@ export function targetLines(results) {
   return lines;
 }
 
+const MB = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/**
+ * The GPT-2 benchmark's lines (bench/gpt2-lib.mjs), from its runs (one per
+ * env): a table of medians, ratios and the largest differences between the
+ * two; the WASM memory each held; issue 15's target, met or not.
+ */
+export function gpt2Lines(runs) {
+  const lines = [
+    '| env | tokens | this engine, 1 thread | onnxruntime-web, 1 thread | this engine vs onnxruntime-web | max attention diff | max hidden diff |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const checks = [];
+  for (const run of runs) {
+    for (const r of run.results.filter((x) => x.impl === 'attention-playground')) {
+      const peer = run.results.find((x) => x.impl === 'onnxruntime-web' && x.tokens === r.tokens);
+      const ratio = peer.medianMs / r.medianMs;
+      checks.push({ env: r.env, tokens: r.tokens, ratio });
+      lines.push(`| ${r.env} | ${r.tokens} | ${r.medianMs.toFixed(0)} ms | ${peer.medianMs.toFixed(0)} ms | ${ratio.toFixed(2)}× | `
+        + `${r.maxAbsAttentionDiff.toExponential(1)} | ${r.maxAbsHiddenDiff.toExponential(1)} |`);
+    }
+  }
+  lines.push('');
+  for (const run of runs) {
+    const env = run.results[0].env;
+    const ours = run.memory['attention-playground'], theirs = run.memory['onnxruntime-web'];
+    lines.push(`- WASM memory held after the runs (${env}, weights ${MB(run.weightsBytes)}): this engine ${MB(ours.wasmBytes)}, `
+      + `onnxruntime-web ${MB(theirs.wasmBytes)}.`);
+  }
+  for (const env of [...new Set(checks.map((c) => c.env))]) {
+    const mine = checks.filter((c) => c.env === env);
+    const list = (cs) => cs.map((c) => `${c.tokens} tokens: ${c.ratio.toFixed(2)}×`).join(', ');
+    const met = mine.filter((c) => c.ratio >= 1.5), unmet = mine.filter((c) => c.ratio < 1.5);
+    lines.push(`- Target ≥ 1.5× onnxruntime-web (${env}): ${unmet.length === 0 ? `met at ${list(met)}`
+      : `${met.length ? `met at ${list(met)}; ` : ''}**not yet** at ${list(unmet)}`}.`);
+  }
+  return lines;
+}
+
+/**
+ * The training benchmark's lines (bench/train-lib.mjs), from its runs (one
+ * per env): steps per second of each, their ratio, issue 16's target (3×),
+ * and the WASM memory each held after the warm-up and after the last step.
+ */
+export function trainLines(runs) {
+  const s = runs[0].settings;
+  const lines = [
+    `Training ${s.layers} layers × ${s.heads} heads × ${s.width}, context ${s.context}, batch ${s.batch}, vocabulary ${s.vocab}, one thread:`,
+    '',
+    '| env | this engine, steps/s | TensorFlow.js wasm, steps/s | this engine vs TF.js | WASM memory, this engine | WASM memory, TF.js |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const verdicts = [];
+  for (const run of runs) {
+    const ours = run.results.find((r) => r.impl === 'attention-playground');
+    const theirs = run.results.find((r) => r.impl === 'tfjs-wasm');
+    const held = (impl) => `${MB(run.memory.start[impl].wasmBytes)} → ${MB(run.memory.end[impl].wasmBytes)}`;
+    lines.push(`| ${ours.env} | ${ours.stepsPerSecond.toFixed(2)} | ${theirs.stepsPerSecond.toFixed(2)} | ${ours.ratio.toFixed(2)}× | `
+      + `${held('attention-playground')} | ${held('tfjs-wasm')} |`);
+    verdicts.push(`- Target ≥ 3× TensorFlow.js wasm (${ours.env}): ${ours.ratio >= 3 ? 'met' : '**not yet**'}, ${ours.ratio.toFixed(2)}×.`);
+  }
+  lines.push('', `WASM memory after step 2 → after step ${runs[0].memory.steps} of each.`, ...verdicts);
+  for (const run of runs.filter((r) => r.memoryOverSteps)) {
+    const samples = run.memoryOverSteps;
+    lines.push(`- This engine alone over ${samples.at(-1).step} steps (${run.results[0].env}): WASM memory `
+      + `${[...new Set(samples.map((x) => MB(x.wasmBytes)))].join(' → ')}.`);
+  }
+  return lines;
+}
+
 function replaceBetween(text, name, lines) {
   const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
   const a = text.indexOf(start), b = text.indexOf(end);
@@ -96,6 +168,9 @@ export function updateReadme(latest, readmePath = path.join(root, 'README.md')) 
   let text = readFileSync(readmePath, 'utf8');
   text = replaceBetween(text, 'bench', table);
   text = replaceBetween(text, 'targets', targetLines(results));
+  // The GPT-2 section is rewritten when the run has its figures and the README its markers.
+  if (latest.gpt2?.length && text.includes('<!-- gpt2:start -->')) text = replaceBetween(text, 'gpt2', gpt2Lines(latest.gpt2));
+  if (latest.train?.length && text.includes('<!-- train:start -->')) text = replaceBetween(text, 'train', trainLines(latest.train));
   writeFileSync(readmePath, text);
 }
 

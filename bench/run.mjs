@@ -1,12 +1,16 @@
 // npm run bench: the attention benchmark in Node 20 and in headless Chromium,
-// then the playground's control-to-repaint benchmark; prints a table, writes
+// the whole forward pass of two models against a peer running the same
+// weights (USE lite against TF.js, bench/model.mjs; GPT-2 small against
+// onnxruntime-web, bench/gpt2.mjs), training steps per second against TF.js
+// (bench/train.mjs), then the playground's control-to-repaint benchmark; prints a table, writes
 // bench/results/latest.json and bench/results/chart.svg, and rewrites the
 // Speed table and targets of README.md from them (bench/readme.mjs). See
 // bench/README.md for what is measured.
 //   node bench/run.mjs [--quick] [--no-build]
 //     --quick     two timed runs per shape, nothing written (a smoke test)
 //     --no-build  skip the set-up step (Debian packages, npm ci, WASM build)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +38,8 @@ const { SHAPES } = await import('./workload.mjs');
 const { formatTable, sortResults } = await import('./report.mjs');
 const { chartSvg } = await import('./chart.mjs');
 const { updateReadme } = await import('./readme.mjs');
+const { gpt2Options } = await import('./gpt2-lib.mjs');
+const childFlags = quick ? ['--quick'] : [];
 
 const shapes = quick ? SHAPES.map((s) => ({ ...s, reps: 2, jsReps: Math.min(s.jsReps, 1) })) : SHAPES;
 const notes = [];
@@ -58,6 +64,30 @@ try {
   notes.push(`node: the model benchmark did not run: ${messageOf(error)}`);
 }
 
+// GPT-2 and training in processes of their own: GPT-2's two engines hold
+// over a gigabyte each, and each library's WASM memory is then its own, not
+// grown by what ran before in this process.
+function runChild(script, what) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-child-'));
+  const file = path.join(dir, 'node.json');
+  const child = spawnSync(process.execPath, [path.join(root, 'bench', script), '--node-only', '--json', file, ...childFlags], { stdio: 'inherit' });
+  try {
+    if (child.status !== 0) throw new Error(`bench/${script} exited with ${child.status ?? child.signal}`);
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    notes.push(`node: the ${what} benchmark did not run: ${messageOf(error)}`);
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+log('Node: GPT-2 small forward pass, this core against onnxruntime-web (bench/gpt2.mjs, a child process)');
+const gpt2 = runChild('gpt2.mjs', 'GPT-2');
+let gpt2Chromium = null;
+log('Node: training steps per second, this trainer against TF.js wasm (bench/train.mjs, a child process)');
+const train = runChild('train.mjs', 'training');
+let trainChromium = null;
+
 // A pause before the browser: started right after the Node phase (whose last
 // runs keep both cores busy for seconds), the first Chromium shape ran slower
 // for every implementation, though the Node process used no CPU in the
@@ -81,6 +111,22 @@ try {
       modelChromium = await runModelChromium(browser, { root, log, rounds: quick ? 3 : 15 });
     } catch (error) {
       notes.push(`chromium: the model benchmark did not run: ${messageOf(error)}`);
+    }
+    log('Chromium: GPT-2 small forward pass, this core against onnxruntime-web');
+    try {
+      const { runGpt2Chromium } = await import('./chromium.mjs');
+      gpt2Chromium = await runGpt2Chromium(browser, { root, log, ...gpt2Options(childFlags) });
+    } catch (error) {
+      notes.push(`chromium: the GPT-2 benchmark did not run: ${messageOf(error)}`);
+    }
+    log('Chromium: training steps per second, this trainer against TF.js wasm');
+    try {
+      const { runTrainChromium } = await import('./chromium.mjs');
+      const { tfjsGradients } = await import('./tfjs-gradients.mjs');
+      await tfjsGradients(root);
+      trainChromium = await runTrainChromium(browser, { root, log, rounds: quick ? 2 : 6 });
+    } catch (error) {
+      notes.push(`chromium: the training benchmark did not run: ${messageOf(error)}`);
     }
     log('Chromium: control change to repainted heatmap (vite build, then the page)');
     try {
@@ -125,6 +171,18 @@ if (modelRuns.length) {
     console.log(`${run.results[0].env}: model load, bytes in memory to the first result: ${run.loadMs.toFixed(0)} ms (median of 5).`);
   }
 }
+const gpt2Runs = [gpt2, gpt2Chromium].filter(Boolean);
+if (gpt2Runs.length) {
+  const { gpt2Lines } = await import('./readme.mjs');
+  console.log('');
+  for (const line of gpt2Lines(gpt2Runs)) console.log(line);
+}
+const trainRuns = [train, trainChromium].filter(Boolean);
+if (trainRuns.length) {
+  const { trainLines } = await import('./readme.mjs');
+  console.log('');
+  for (const line of trainLines(trainRuns)) console.log(line);
+}
 if (loadAtStart > 1) {
   notes.push(`the machine was busy: 1-minute load average ${loadAtStart.toFixed(2)} at the start `
     + `(${os.availableParallelism()} cores); figures are slower and noisier than on a quiet machine`);
@@ -163,6 +221,8 @@ if (quick) {
     engineFeatures: features,
     results: [...ran.map((r) => pick(r, keep)), ...(repaint ? [roundAll(repaint)] : [])],
     model: modelRuns.map(roundAll),
+    gpt2: gpt2Runs.map(roundAll),
+    train: trainRuns.map(roundAll),
     notRun: notRun.map((r) => pick(r, ['env', 'impl', 'threads', 'n', 'heads', 'dim', 'refused', 'failed', 'skipped'])),
     notes,
   };
@@ -182,5 +242,10 @@ if (quick) {
 const failed = results.filter((r) => r.failed);
 if (failed.length > 0) {
   console.error(`${failed.length} result(s) were wrong: ${failed.map((r) => `${r.env} ${r.impl} N=${r.n}`).join(', ')}`);
+  process.exitCode = 1;
+}
+const gpt2Apart = gpt2Runs.flatMap((run) => run.results.filter((r) => r.parityOk === false));
+if (gpt2Apart.length > 0) {
+  console.error(`GPT-2: this core and onnxruntime-web disagree beyond 1e-3: ${gpt2Apart.map((r) => `${r.env} T=${r.tokens}`).join(', ')}`);
   process.exitCode = 1;
 }

@@ -2,10 +2,15 @@
 // /bench/chromium/. Libraries come from the same server (node_modules dist
 // folders and wasm/), nothing from the network. run.mjs calls
 // window.runBench(shapes) and gets { results, features, notes } back.
+// wasm-memories.mjs comes first: it watches every WASM instance made after it.
+import { memories } from '../wasm-memories.mjs';
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
 import { loadAttention } from '/wasm/index.js';
 import { implementations } from '../impls.mjs';
 import { loadToFirstResult, runModelSuite, tfjsUseLite } from '../model-lib.mjs';
+import { runGpt2Suite } from '../gpt2-lib.mjs';
+import { runTrainSuite } from '../train-lib.mjs';
+import { createTrainer } from '/wasm/train.js';
 import { bundledModels } from '/wasm/bundled-models.js';
 import { runSuite } from '../suite.mjs';
 
@@ -54,6 +59,27 @@ async function runModelBench({ rounds }) {
   }
 }
 
+// The GPT-2 benchmark (bench/gpt2-lib.mjs): the checkpoint is written here
+// from the same seed as in Node, so nothing large crosses from the driver.
+async function runGpt2Bench(options) {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = new URL('/node_modules/onnxruntime-web/dist/', location.href).href;
+  const engine = await loadAttention();
+  return runGpt2Suite({ env: 'chromium', engine, ort, memories, log: (line) => console.log(line), ...options });
+}
+
+// The training benchmark (bench/train-lib.mjs). TF.js's gradients come from
+// the bundle bench/tfjs-gradients.mjs made in Node before the browser started.
+async function runTrainBench(options) {
+  await import('/build/bench/tfjs-gradients.mjs');
+  tf.wasm.setThreadsCount(1);
+  tf.wasm.setWasmPaths(new URL('/node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
+  if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend');
+  return runTrainSuite({ env: 'chromium', createTrainer, tf, memories, log: (line) => console.log(line), ...options });
+}
+
+window.runTrainBench = runTrainBench;
+window.runGpt2Bench = runGpt2Bench;
 window.runModelBench = runModelBench;
 window.runBench = runBench;
 window.benchReady = true;

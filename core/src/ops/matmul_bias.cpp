@@ -1,6 +1,7 @@
 #include "ops/matmul_bias.h"
 
 #include <cstddef>
+#include <vector>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -35,12 +36,30 @@ void f64_matmul_bias_ref(double* y, const double* x, const float* w, const float
 // A tile is 4 tokens by 8 output columns: 8 accumulators, and each W row
 // segment loaded once is used by 4 tokens. The column block is the outer
 // loop so its panel of W (in x 8 floats) stays in cache while every token
-// passes over it. Columns past the last multiple of 8 and tokens past the last
-// multiple of 4 take the same path with fewer lanes or rows (scalar columns).
+// passes over it. The panel is first copied to contiguous memory: read in
+// place, its rows are `out` floats apart, a page or more for the widths of
+// real models, and walking it touches a new page every few rows. Columns past
+// the last multiple of 8 and tokens past the last multiple of 4 take the same
+// path with fewer lanes or rows (scalar columns). The sums are those of the
+// scalar kernel, in its order.
 void f32_matmul_bias_wasmsimd_4x8(float* y, const float* x, const float* w, const float* b, int tokens, int in,
                                   int out) {
   const int full = out - out % 8;
+  // With fewer than a tile of tokens, the copy would cost as much as the reads it saves.
+  const bool pack = tokens >= 4 && full > 0;
+  std::vector<float> panel(pack ? static_cast<std::size_t>(in) * 8 : 0);
   for (int j = 0; j < full; j += 8) {
+    const float* w_panel = w + j;
+    std::size_t stride = static_cast<std::size_t>(out);
+    if (pack) {
+      for (int i = 0; i < in; ++i) {
+        const float* w_ij = w + static_cast<std::size_t>(i) * out + j;
+        wasm_v128_store(panel.data() + 8 * i, wasm_v128_load(w_ij));
+        wasm_v128_store(panel.data() + 8 * i + 4, wasm_v128_load(w_ij + 4));
+      }
+      w_panel = panel.data();
+      stride = 8;
+    }
     const v128_t b0 = b ? wasm_v128_load(b + j) : wasm_f32x4_splat(0.0f);
     const v128_t b1 = b ? wasm_v128_load(b + j + 4) : wasm_f32x4_splat(0.0f);
     int t = 0;
@@ -50,8 +69,8 @@ void f32_matmul_bias_wasmsimd_4x8(float* y, const float* x, const float* w, cons
       const float* x1 = x0 + in;
       const float* x2 = x1 + in;
       const float* x3 = x2 + in;
-      const float* w_j = w + j;
-      for (int i = 0; i < in; ++i, w_j += out) {
+      const float* w_j = w_panel;
+      for (int i = 0; i < in; ++i, w_j += stride) {
         const v128_t w0 = wasm_v128_load(w_j);
         const v128_t w1 = wasm_v128_load(w_j + 4);
         const v128_t s0 = wasm_f32x4_splat(x0[i]), s1 = wasm_f32x4_splat(x1[i]);
@@ -78,8 +97,8 @@ void f32_matmul_bias_wasmsimd_4x8(float* y, const float* x, const float* w, cons
     for (; t < tokens; ++t) {
       v128_t a0 = b0, a1 = b1;
       const float* x_t = x + static_cast<std::size_t>(t) * in;
-      const float* w_j = w + j;
-      for (int i = 0; i < in; ++i, w_j += out) {
+      const float* w_j = w_panel;
+      for (int i = 0; i < in; ++i, w_j += stride) {
         const v128_t s = wasm_f32x4_splat(x_t[i]);
         a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, wasm_v128_load(w_j)));
         a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, wasm_v128_load(w_j + 4)));
