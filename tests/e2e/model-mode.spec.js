@@ -118,8 +118,8 @@ test('model=moby-dick shows the bundled character-level GPT-2: its causal attent
   expect(shown.name).toBe('moby-dick');
   expect(shown.n).toBe(text.length);  // one token per character
   const T = text.length;
-  expect(shown.weights).toEqual(Array.from(want.attentions[1].subarray(2 * T * T, 3 * T * T)));
-  expect(shown.weights[0 * T + 1]).toBe(0);  // causal: the first character sees only itself
+  expect(shown.weights).toEqual(Array.from(want.attentions[1]));  // layer 2, every head
+  expect(shown.weights[2 * T * T + 1]).toBe(0);  // causal: head 3's first character sees only itself
   await expect(page.getByTestId('status')).toContainText('layer 2 of 2 · head 3 of 4');
   const next = page.getByTestId('model-next-list').locator('li');
   await expect(next).toHaveCount(10);
