@@ -22,7 +22,7 @@ export const modelDir = path.join(root, 'models/moby-dick');
 // The model and its run: small enough to commit and to train in minutes on
 // one core, wide and deep enough to spell words and string them together.
 export const mobyDickSettings = Object.freeze({
-  task: 'text', layers: 2, heads: 4, width: 64, context: 64, batch: 16, learningRate: 3e-3, steps: 2000,
+  task: 'text', layers: 2, heads: 4, width: 64, context: 64, batch: 16, learningRate: 3e-3, steps: 4000,
   warmup: 100, seed: 1851,
 });
 

@@ -70,7 +70,7 @@ describe("loadModel('moby-dick')", () => {
 
   it('predicts the letters that finish common words of the book', async () => {
     const model = await loadModel('moby-dick');
-    for (const [prefix, next] of [['the whal', 'e'], ['Captain Aha', 'b'], ['the sea an', 'd'], ['Starbuc', 'k']]) {
+    for (const [prefix, next] of [['the whal', 'e'], ['Captain Aha', 'b'], ['the sea an', 'd'], ['Starbuc', 'k'], ['Queeque', 'g']]) {
       const { next: top } = model.run({ text: prefix });
       expect(top[0].token, `after "${prefix}"`).toBe(next);
       expect(top[0].p).toBeGreaterThan(0.3);
