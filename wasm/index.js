@@ -143,7 +143,7 @@ class AttentionEngine {
 
   /**
    * A pretrained model run by this engine's core: source is the name of a
-   * bundled model ('use-lite') or { files } (file name to Uint8Array).
+   * bundled model ('use-lite', 'moby-dick') or { files } (file name to Uint8Array).
    * options.onProgress gets { loaded, total } bytes while a bundled model is read.
    */
   loadModel(source, options = {}) {

@@ -98,3 +98,31 @@ test('other modes never load the model', async ({ page }) => {
   await page.waitForTimeout(500);
   expect(requests.filter((url) => url.includes('shard') || url.includes('vocab'))).toEqual([]);
 });
+
+test('model=moby-dick shows the bundled character-level GPT-2: its causal attention, equal to the API\'s, and its next characters', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  const text = 'Call me Ishmael. Some years ago';
+  const moby = await loadModel('moby-dick');
+  const want = moby.run({ text });
+  moby.release();
+  await page.goto(`/#input=model&model=moby-dick&layer=2&head=3&text=${encodeURIComponent(text)}`);
+  await waitForModel(page, 2);
+  await expect(page.getByTestId('model-select')).toHaveValue('moby-dick');
+  await expect(page.getByTestId('moby-dick-model-hint')).toBeVisible();
+  await expect(page.getByTestId('bundled-model-hint')).toBeHidden();
+  const shown = await page.evaluate(() => {
+    const r = window.__attentionPlayground.lastResult;
+    return { weights: Array.from(r.weights), n: r.n, name: r.model.name };
+  });
+  expect(shown.name).toBe('moby-dick');
+  expect(shown.n).toBe(text.length);  // one token per character
+  const T = text.length;
+  expect(shown.weights).toEqual(Array.from(want.attentions[1]));  // layer 2, every head
+  expect(shown.weights[2 * T * T + 1]).toBe(0);  // causal: head 3's first character sees only itself
+  await expect(page.getByTestId('status')).toContainText('layer 2 of 2 · head 3 of 4');
+  const next = page.getByTestId('model-next-list').locator('li');
+  await expect(next).toHaveCount(10);
+  await expect(next.first()).toContainText(`${(100 * want.next[0].p).toFixed(1)}%`);
+  expect(errors).toEqual([]);
+});

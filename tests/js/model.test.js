@@ -141,7 +141,7 @@ describe('the model API refuses bad input by name and keeps working', () => {
   };
 
   it('refuses an unknown bundled model and a source without files', async () => {
-    await expectRefusal(engine.loadModel('gpt-5'), RangeError, 'source: unknown model "gpt-5"; expected one of use-lite, or { files }');
+    await expectRefusal(engine.loadModel('gpt-5'), RangeError, 'source: unknown model "gpt-5"; expected one of use-lite, moby-dick, or { files }');
     await expectRefusal(engine.loadModel({}), TypeError, 'source.files: expected an object, got undefined');
     await expectRefusal(engine.loadModel({ files: {} }), RangeError, 'source.files: no files');
     await expectRefusal(engine.loadModel({ files: { 'model.json': 'text' } }), TypeError, 'source.files["model.json"]: expected a Uint8Array, got the string "text"');

@@ -37,11 +37,18 @@ std::vector<std::string> characters(const std::string& text) {
 
 }  // namespace
 
-// Layout of recall: P pairs, a gap of filler, then the P keys again in a
-// random order, each followed by its value. Key i sits at 2i and the queries
-// start at 2P + gap, so the nearest a key and its query can be is gap + 2:
+// Layout of recall: P pairs, a gap of filler, then P queries, each a key of
+// the pairs followed by its value. Key i sits at 2i and the queries start at
+// 2P + gap, so the nearest a key and its query can be is gap + 2:
 // gap = distance - 2 at least, and P as large as the context then allows
 // (up to the 16 keys), any rest widening the gap.
+// What makes the accuracy mean something: the values of one sequence are
+// distinct and each query picks one of the P keys afresh (with repeats), so
+// knowing which values occur and which were already asked (all that an
+// average over the prefix keeps) predicts an answer no better than 1 / P;
+// with the full 16 pairs that is chance, 1 / 16. (Values drawn with repeats
+// would let the commonest value be guessed, and each key asked once would let
+// the values not yet answered be guessed, both well above chance.)
 TaskData::TaskData(const TrainSettings& s) : settings_(s) {
   const int T = s.context;
   switch (s.task) {
@@ -124,20 +131,19 @@ void TaskData::sequence(std::int32_t* s, std::uint8_t* scored, Rng& rng, bool he
       int keys[kKeys];
       for (int i = 0; i < kKeys; ++i) keys[i] = i;
       for (int i = kKeys - 1; i > 0; --i) std::swap(keys[i], keys[rng.below(i + 1)]);  // distinct keys
-      int values[kKeys];
+      int values[kValues];
+      for (int i = 0; i < kValues; ++i) values[i] = kKeys + i;
+      for (int i = kValues - 1; i > 0; --i) std::swap(values[i], values[rng.below(i + 1)]);  // distinct values
       for (int i = 0; i < pairs; ++i) {
-        values[i] = kKeys + rng.below(kValues);
         s[2 * i] = keys[i];
         s[2 * i + 1] = values[i];
       }
-      int order[kKeys];
-      for (int i = 0; i < pairs; ++i) order[i] = i;
-      for (int i = pairs - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
       const int start = L - 2 * pairs;
       for (int i = 2 * pairs; i < start; ++i) s[i] = filler;
       for (int j = 0; j < pairs; ++j) {
-        s[start + 2 * j] = keys[order[j]];
-        s[start + 2 * j + 1] = values[order[j]];
+        const int asked = rng.below(pairs);
+        s[start + 2 * j] = keys[asked];
+        s[start + 2 * j + 1] = values[asked];
         scored[start + 2 * j + 1] = 1;
       }
       break;

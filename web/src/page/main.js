@@ -114,6 +114,7 @@ async function start() {
       error: byTestId('model-error'),
       note: byTestId('local-model-note'),
       bundledHint: byTestId('bundled-model-hint'),
+      mobyDickHint: byTestId('moby-dick-model-hint'),
       localHint: byTestId('local-model-hint'),
     },
     commit: (values) => commit(values),

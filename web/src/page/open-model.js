@@ -53,7 +53,7 @@ function readDrop(dataTransfer) {
 
 /**
  * elements: { open, openFolder, files, folder, drop, info, error, note,
- * bundledHint, localHint } (see
+ * bundledHint (USE lite's), mobyDickHint, localHint } (see
  * index.html); commit(values) sets state properties; state() the current
  * state. Returns { localModel(), drawn(frame), failed(message, frame) ->
  * true when the failure was the candidate's (then handled here), update(state) }.
@@ -142,7 +142,8 @@ export function createModelOpener({ elements, commit, state }) {
     /** The hint of the shown model's kind, and the note of a link naming a model from disk while none is open. */
     update(shown) {
       const local = shown.model === LOCAL_MODEL;
-      setHidden(elements.bundledHint, local);
+      setHidden(elements.bundledHint, shown.model !== 'use-lite');
+      setHidden(elements.mobyDickHint, shown.model !== 'moby-dick');
       setHidden(elements.localHint, !local);
       setHidden(elements.note, !(shown.input === 'model' && local && !candidate && !current));
     },

@@ -69,7 +69,7 @@ export function stateTable(variantNames) {
 export const INPUT_MODES = ['text', 'matrix', 'cross', 'long', 'model', 'train'];
 
 /** The pretrained models the page bundles (wasm/bundled-models.js). */
-export const MODELS = ['use-lite'];
+export const MODELS = ['use-lite', 'moby-dick'];
 
 /**
  * The page's model value for a model opened from the user's disk: its files
