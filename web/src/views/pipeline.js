@@ -25,14 +25,23 @@ function pooled(values) {
   return { bars, per };
 }
 
-/** A tiny bar chart of values (signed: bars go up or down from the middle line), with bar mark drawn in the accent colour. */
-function miniBars(values, mark) {
+/** An empty tiny bar chart; drawBars fills it. */
+function miniBarsBox() {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${BARS_W} ${BARS_H}`);
   svg.setAttribute('width', String(BARS_W));
   svg.setAttribute('height', String(BARS_H));
   svg.setAttribute('aria-hidden', 'true');
   svg.classList.add('pipeline-bars');
+  return svg;
+}
+
+/**
+ * Values as a tiny bar chart (signed: bars go up or down from the middle
+ * line), the bar of mark in the accent colour. The rects are kept and only
+ * their attributes change, so a new result costs the strip little layout.
+ */
+function drawBars(svg, values, mark) {
   const { bars, per } = pooled(values);
   let top = 0;
   let low = 0;
@@ -45,19 +54,19 @@ function miniBars(values, mark) {
   const span = top - low || 1;
   const zero = (top / span) * BARS_H;
   const w = BARS_W / bars.length;
+  while (svg.childElementCount > bars.length) svg.lastElementChild.remove();
+  while (svg.childElementCount < bars.length) svg.append(document.createElementNS(SVG, 'rect'));
   bars.forEach((v, i) => {
     const value = Number.isFinite(v) ? v : 0;
     const height = Math.max(0.5, (Math.abs(value) / span) * BARS_H);
-    const rect = document.createElementNS(SVG, 'rect');
+    const rect = svg.children[i];
     rect.setAttribute('x', String(i * w + w * 0.1));
     rect.setAttribute('width', String(Math.max(0.5, w * 0.8)));
     rect.setAttribute('y', String(value >= 0 ? zero - height : zero));
     rect.setAttribute('height', String(height));
-    if (mark !== null && Math.floor(mark / per) === i) rect.classList.add('is-marked');
-    svg.append(rect);
+    rect.classList.toggle('is-marked', mark !== null && Math.floor(mark / per) === i);
   });
   svg.dataset.bars = String(bars.length);
-  return svg;
 }
 
 /** root: the strip's container; onOpen(view) when a stage's button is pressed. */
@@ -67,29 +76,54 @@ export function createPipelineStrip({ root, onOpen = () => {} }) {
   note.dataset.testid = 'pipeline-note';
   root.replaceChildren(list, note);
 
+  // The stages' buttons, kept while the stages stay the same (by id), so a
+  // new result only changes their text and bars.
+  let built = { key: '', stages: [] };
+
+  function build(stages) {
+    const parts = stages.map((stage, i) => {
+      const name = el('span', { className: 'pipeline-name' });
+      const bars = miniBarsBox();
+      const detail = el('span', { className: 'pipeline-detail' });
+      // The name is the visible text (speech input says what it sees), then where the button leads.
+      const opens = el('span', { className: 'visually-hidden' });
+      const button = el('button', { type: 'button', className: 'pipeline-stage' }, [name, ' ', bars, detail, opens]);
+      button.dataset.testid = `pipeline-${stage.id}`;
+      button.addEventListener('click', () => onOpen(button.dataset.view));
+      const item = el('li', {}, [button]);
+      if (i > 0) item.classList.add('has-arrow');
+      return { item, button, name, bars, detail, opens };
+    });
+    list.replaceChildren(...parts.map((part) => part.item));
+    return parts;
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
   /** data: present.js pipelineData; view: the open view, whose stages are marked as shown. */
   function draw(data, view) {
     root.hidden = false;
     root.dataset.row = String(data.row);
     root.dataset.variant = data.variant;
-    list.replaceChildren(...data.stages.map((stage, i) => {
-      const name = el('span', { className: 'pipeline-name', textContent: stage.name });
-      const detail = el('span', { className: 'pipeline-detail', textContent: stage.detail });
-      // The name is the visible text (speech input says what it sees), then where the button leads.
-      const opens = el('span', { className: 'visually-hidden', textContent: `, opens the ${stage.view} view` });
-      const parts = [name, ' ', ...(stage.values ? [miniBars(stage.values, stage.mark)] : []), detail, opens];
-      const button = el('button', { type: 'button', className: 'pipeline-stage' }, parts);
-      button.dataset.testid = `pipeline-${stage.id}`;
-      button.dataset.view = stage.view;
-      button.title = `Open the ${stage.view} view`;
-      if (stage.view === view) button.setAttribute('aria-current', 'true');
-      if (stage.differs) button.classList.add('is-different');
-      button.addEventListener('click', () => onOpen(stage.view));
-      const item = el('li', {}, [button]);
-      if (i > 0) item.classList.add('has-arrow');
-      return item;
-    }));
-    note.textContent = data.note;
+    const key = data.stages.map((stage) => stage.id).join(' ');
+    if (built.key !== key) built = { key, stages: build(data.stages) };
+    data.stages.forEach((stage, i) => {
+      const part = built.stages[i];
+      setText(part.name, stage.name);
+      setText(part.detail, stage.detail);
+      setText(part.opens, `, opens the ${stage.view} view`);
+      part.bars.style.display = stage.values ? '' : 'none';
+      if (stage.values) drawBars(part.bars, stage.values, stage.mark);
+      else part.bars.replaceChildren();
+      part.button.dataset.view = stage.view;
+      part.button.title = `Open the ${stage.view} view`;
+      if (stage.view === view) part.button.setAttribute('aria-current', 'true');
+      else part.button.removeAttribute('aria-current');
+      part.button.classList.toggle('is-different', Boolean(stage.differs));
+    });
+    setText(note, data.note);
   }
 
   return {
