@@ -314,8 +314,18 @@ test.describe('the pipeline strip', () => {
     id: b.dataset.testid.replace('pipeline-', ''),
     name: b.querySelector('.pipeline-name').textContent,
     detail: b.querySelector('.pipeline-detail').textContent,
-    bars: b.querySelectorAll('svg rect').length,
-    marked: [...b.querySelectorAll('svg rect')].findIndex((r) => r.classList.contains('is-marked')),
+    // bars drawn: one closed rectangle of the bars' path each
+    bars: (b.querySelector('svg path').getAttribute('d')?.match(/M/g) ?? []).length,
+    // the marked bar: its index, and the accent rect drawn over the path where that bar is
+    marked: Number(b.querySelector('svg').dataset.marked),
+    markDrawn: (() => {
+      const mark = b.querySelector('svg rect.is-marked');
+      const at = Number(b.querySelector('svg').dataset.marked);
+      if (at < 0 || Number(mark.getAttribute('height')) <= 0) return false;
+      const x = Number(mark.getAttribute('x'));
+      const starts = [...b.querySelector('svg path').getAttribute('d').matchAll(/M([\d.]+) /g)].map((m) => Number(m[1]));
+      return Math.abs(starts[at] - x) < 0.01;
+    })(),
     view: b.dataset.view,
     differs: b.classList.contains('is-different'),
   })));
@@ -332,6 +342,7 @@ test.describe('the pipeline strip', () => {
     // Scores, scaled scores and weights: one bar per key, the selected key's marked; q and the output: one per dimension.
     expect(stages.map((s) => s.bars)).toEqual([0, 16, 6, 6, 6, 16]);
     expect(stages.slice(2, 5).map((s) => s.marked)).toEqual([1, 1, 1]);
+    expect(stages.slice(2, 5).map((s) => s.markDrawn)).toEqual([true, true, true]);
     // The numbers are the core's for query 5, key 2 of head 2.
     const want = await page.evaluate(() => {
       const { lastResult: r } = window.__attentionPlayground;
@@ -355,6 +366,7 @@ test.describe('the pipeline strip', () => {
     expect(next[0].detail).toBe('“sat” #3');
     expect(next[4].detail).toContain('“the”');
     expect(next[4].marked).toBe(0);
+    expect(next[4].markDrawn).toBe(true);
     expect(errors).toEqual([]);
   });
 

@@ -25,7 +25,7 @@ function pooled(values) {
   return { bars, per };
 }
 
-/** An empty tiny bar chart; drawBars fills it. */
+/** An empty tiny bar chart (all bars one path, the marked bar one rect over it); drawBars fills it. */
 function miniBarsBox() {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${BARS_W} ${BARS_H}`);
@@ -33,15 +33,30 @@ function miniBarsBox() {
   svg.setAttribute('height', String(BARS_H));
   svg.setAttribute('aria-hidden', 'true');
   svg.classList.add('pipeline-bars');
+  const bars = document.createElementNS(SVG, 'path');
+  const marked = document.createElementNS(SVG, 'rect');
+  marked.classList.add('is-marked');
+  svg.append(bars, marked);
   return svg;
 }
 
+const fixed = (x) => x.toFixed(2);
+
 /**
  * Values as a tiny bar chart (signed: bars go up or down from the middle
- * line), the bar of mark in the accent colour. The rects are kept and only
- * their attributes change, so a new result costs the strip little layout.
+ * line), the bar of mark in the accent colour. Two elements whatever the
+ * number of bars, changed in place, so a new result costs the strip little
+ * style, layout and paint. data-bars and data-marked say what is drawn.
  */
 function drawBars(svg, values, mark) {
+  const [path, markRect] = svg.children;
+  if (values === null) {
+    path.setAttribute('d', '');
+    markRect.setAttribute('height', '0');
+    svg.dataset.bars = '0';
+    svg.dataset.marked = '-1';
+    return;
+  }
   const { bars, per } = pooled(values);
   let top = 0;
   let low = 0;
@@ -54,19 +69,26 @@ function drawBars(svg, values, mark) {
   const span = top - low || 1;
   const zero = (top / span) * BARS_H;
   const w = BARS_W / bars.length;
-  while (svg.childElementCount > bars.length) svg.lastElementChild.remove();
-  while (svg.childElementCount < bars.length) svg.append(document.createElementNS(SVG, 'rect'));
+  const markedBar = mark !== null && mark >= 0 ? Math.floor(mark / per) : -1;
+  let d = '';
   bars.forEach((v, i) => {
     const value = Number.isFinite(v) ? v : 0;
     const height = Math.max(0.5, (Math.abs(value) / span) * BARS_H);
-    const rect = svg.children[i];
-    rect.setAttribute('x', String(i * w + w * 0.1));
-    rect.setAttribute('width', String(Math.max(0.5, w * 0.8)));
-    rect.setAttribute('y', String(value >= 0 ? zero - height : zero));
-    rect.setAttribute('height', String(height));
-    rect.classList.toggle('is-marked', mark !== null && Math.floor(mark / per) === i);
+    const x = i * w + w * 0.1;
+    const y = value >= 0 ? zero - height : zero;
+    const width = Math.max(0.5, w * 0.8);
+    d += `M${fixed(x)} ${fixed(y)}h${fixed(width)}v${fixed(height)}h${fixed(-width)}z`;
+    if (i === markedBar) {
+      markRect.setAttribute('x', fixed(x));
+      markRect.setAttribute('y', fixed(y));
+      markRect.setAttribute('width', fixed(width));
+      markRect.setAttribute('height', fixed(height));
+    }
   });
+  if (markedBar < 0 || markedBar >= bars.length) markRect.setAttribute('height', '0');
+  path.setAttribute('d', d);
   svg.dataset.bars = String(bars.length);
+  svg.dataset.marked = String(markedBar < bars.length ? markedBar : -1);
 }
 
 /** root: the strip's container; onOpen(view) when a stage's button is pressed. */
@@ -115,8 +137,7 @@ export function createPipelineStrip({ root, onOpen = () => {} }) {
       setText(part.detail, stage.detail);
       setText(part.opens, `, opens the ${stage.view} view`);
       part.bars.style.display = stage.values ? '' : 'none';
-      if (stage.values) drawBars(part.bars, stage.values, stage.mark);
-      else part.bars.replaceChildren();
+      drawBars(part.bars, stage.values ?? null, stage.mark);
       part.button.dataset.view = stage.view;
       part.button.title = `Open the ${stage.view} view`;
       if (stage.view === view) part.button.setAttribute('aria-current', 'true');
