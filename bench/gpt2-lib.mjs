@@ -8,7 +8,9 @@
 // (bench/wasm-memories.mjs) to tell what each holds.
 //
 // Shapes: T tokens, C width, NH heads, hd = C / NH, F = 4 C, V vocabulary, P positions.
+import { bytesToUnicode, gpt2TokenizerJson } from '../wasm/hf-tokenizer.js';
 import { Graph, modelBytes } from './onnx-writer.mjs';
+import { xorshift32 } from './workload.mjs';
 
 /** GPT-2 small's sizes (the 124M-parameter model), with a vocabulary of its size. */
 export const GPT2_SMALL = Object.freeze({ layers: 12, heads: 12, width: 768, positions: 1024, vocab: 50257 });
@@ -26,16 +28,6 @@ export function gpt2Options(flags) {
   };
 }
 
-// xorshift32: the same weights for the same seed in Node and in the browser.
-function random(seed) {
-  let s = (seed >>> 0) || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 // The tensors of a GPT-2 checkpoint in the order Hugging Face writes them, with their shapes.
 function gpt2Shapes({ layers: L, width: C, positions: P, vocab: V }) {
@@ -60,27 +52,11 @@ function gpt2Shapes({ layers: L, width: C, positions: P, vocab: V }) {
 // unused fillers, then <|endoftext|>. The benchmark runs on ids, so it needs
 // no merges; it is there because the loader takes a checkpoint as people have it.
 function tokenizerJson(size) {
-  const bs = [];
-  for (let b = 33; b <= 126; b++) bs.push(b);
-  for (let b = 161; b <= 172; b++) bs.push(b);
-  for (let b = 174; b <= 255; b++) bs.push(b);
-  const cs = bs.slice();
-  let n = 0;
-  for (let b = 0; b < 256; b++) if (!bs.includes(b)) { bs.push(b); cs.push(256 + n++); }
   const vocab = {};
-  bs.forEach((b, i) => { vocab[String.fromCodePoint(cs[i])] = b; });
+  bytesToUnicode().forEach((char, byte) => { vocab[char] = byte; });
   for (let id = 256; id < size - 1; id++) vocab[`<|unused${id}|>`] = id;
   vocab['<|endoftext|>'] = size - 1;
-  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
-  return {
-    version: '1.0', truncation: null, padding: null,
-    added_tokens: [{ id: size - 1, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: true, special: true }],
-    normalizer: null, pre_tokenizer: byteLevel, post_processor: { ...byteLevel, trim_offsets: false }, decoder: byteLevel,
-    model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '',
-      fuse_unk: false, byte_fallback: false, vocab, merges: [],
-    },
-  };
+  return gpt2TokenizerJson(vocab, []);
 }
 
 /**
@@ -106,7 +82,7 @@ export function gpt2Checkpoint({ layers, heads, width, positions, vocab, seed = 
   new DataView(safetensors.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   safetensors.set(headerBytes, 8);
   const base = 8 + headerBytes.length;
-  const rand = random(seed);
+  const rand = xorshift32(seed);
   const tensors = new Map();
   for (const [name, shape] of shapes) {
     const [begin, end] = header[name].data_offsets;
@@ -208,7 +184,7 @@ export function gpt2OnnxModel(tensors, config, { outputs = 'all' } = {}) {
 
 /** Token ids of a given length, from a seed (the benchmark runs on ids, as both engines take them). */
 export function benchIds(T, vocab, seed = 5) {
-  const rand = random(seed);
+  const rand = xorshift32(seed);
   return Int32Array.from({ length: T }, () => Math.floor(rand() * vocab));
 }
 

@@ -24,7 +24,8 @@ const FLOAT = 1; // TensorProto.DataType.FLOAT
 const ATTRIBUTE_INTS = 7; // AttributeProto.AttributeType.INTS
 const ATTRIBUTE_INT = 2; // AttributeProto.AttributeType.INT
 
-function varint(value) {
+/** value as a protobuf base-128 varint (an array of bytes); the ONNX writer uses it too. */
+export function varint(value) {
   const bytes = [];
   let v = BigInt.asUintN(64, BigInt(value));
   do {

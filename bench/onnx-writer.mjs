@@ -15,6 +15,7 @@
 //   g.node('MatMul', ['x', 'w'], ['y']);
 //   g.output('y', 'float32', ['T', 2]);
 //   const bytes = modelBytes(g, { opset: 17 });
+import { varint } from './onnx-model.mjs';
 
 const VARINT = 0;
 const BYTES = 2;
@@ -41,15 +42,7 @@ class Message {
   }
 
   #varint(value) {
-    const bytes = [];
-    let v = BigInt.asUintN(64, BigInt(value));
-    do {
-      let byte = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v !== 0n) byte |= 0x80;
-      bytes.push(byte);
-    } while (v !== 0n);
-    return Uint8Array.from(bytes);
+    return Uint8Array.from(varint(value));
   }
 
   #key(field, wireType) {

@@ -9,6 +9,7 @@
 // the WASM memories seen so far (bench/wasm-memories.mjs).
 //
 // Shapes: B batch, T context, C width, NH heads, hd = C / NH, V vocabulary, L layers.
+import { xorshift32 } from './workload.mjs';
 
 /** The example: 2 layers, 4 heads, width 128, context 128, batch 16. */
 export const TRAIN_SETTINGS = Object.freeze({ task: 'recall', layers: 2, heads: 4, width: 128, context: 128, batch: 16, learningRate: 1e-3, seed: 1 });
@@ -16,15 +17,6 @@ export const TRAIN_SETTINGS = Object.freeze({ task: 'recall', layers: 2, heads: 
 // AdamW's and the clip's settings, the trainer's defaults (wasm/train.js).
 const ADAM = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, clip: 1 };
 
-function random(seed) {
-  let s = (seed >>> 0) || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 /**
  * The same GPT in TensorFlow.js, trained by step(): { step() -> loss, dispose() }.
@@ -33,7 +25,7 @@ function random(seed) {
  */
 export function tfjsGpt(tf, { layers: L, heads: NH, width: C, context: T, batch: B, vocab: V, learningRate, seed = 1 }) {
   const hd = C / NH;
-  const rand = random(seed);
+  const rand = xorshift32(seed);
   const params = [];
   const param = (shape, kind) => {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -82,7 +74,7 @@ export function tfjsGpt(tf, { layers: L, heads: NH, width: C, context: T, batch:
   };
 
   let t = 0;
-  const batchRand = random(seed + 1);
+  const batchRand = xorshift32(seed + 1);
   return {
     parameterCount: params.reduce((n, p) => n + p.variable.size, 0),
     step() {

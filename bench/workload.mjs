@@ -124,3 +124,14 @@ export function maxAbsError(output, { n, dim }, rows, reference) {
   });
   return worst;
 }
+
+/** xorshift32 from seed: numbers in [0, 1), the same for the same seed in Node and in the browser. */
+export function xorshift32(seed) {
+  let s = (seed >>> 0) || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+}

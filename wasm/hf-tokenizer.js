@@ -30,6 +30,23 @@ function parseJson(file, bytes) {
 
 const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * GPT-2's map from bytes to the printable characters its byte-level BPE
+ * writes them as (bytes_to_unicode): element b is byte b's character.
+ */
+export function bytesToUnicode() {
+  const bs = [];
+  for (let b = 33; b <= 126; b++) bs.push(b);
+  for (let b = 161; b <= 172; b++) bs.push(b);
+  for (let b = 174; b <= 255; b++) bs.push(b);
+  const cs = bs.slice();
+  let n = 0;
+  for (let b = 0; b < 256; b++) if (!bs.includes(b)) { bs.push(b); cs.push(256 + n++); }
+  const map = new Array(256);
+  bs.forEach((b, i) => { map[b] = String.fromCodePoint(cs[i]); });
+  return map;
+}
+
 /** GPT-2's tokenizer.json object from a vocabulary (token -> id) and merges ("a b" each). */
 export function gpt2TokenizerJson(vocab, merges) {
   const added = [];

@@ -8,12 +8,12 @@
 import { createScale, PALETTES, sampleStops } from '../views/colormap.js';
 import { formatWeight, shortLabel } from '../views/format.js';
 
-const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif';
+export const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif';
 const PLOT = 640; // largest side of the plot, px
 const CELL_MAX = 28;
 const LABEL_GAP = 12; // fewest px between two drawn labels
 const LABEL_SPACE = 96; // px reserved for a label column or row
-const PAD = 12;
+export const PAD = 12;
 const LEGEND_W = 200;
 const LEGEND_H = 12;
 const TITLED_CELLS = 4096; // up to this many cells each gets a <title> (hover text)
@@ -27,6 +27,18 @@ export function escapeXml(text) {
   return String(text)
     .replace(INVALID_XML, '\uFFFD')
     .replace(/[&<>"']/g, (ch) => ENTITIES[ch]);
+}
+
+/** An exported picture's opening lines: the SVG element, its title, a white ground, the text group and the title line. */
+export function svgHeader(width, height, title, id) {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title">`,
+    `<title id="${id}-title">${escapeXml(title)}</title>`,
+    '<rect width="100%" height="100%" fill="#ffffff"/>',
+    `<g font-family="${FONT}" font-size="11" fill="#222222">`,
+    `<text x="${PAD}" y="${PAD + 12}" font-size="14">${escapeXml(title)}</text>`,
+  ];
 }
 
 export const hex = ([r, g, b]) => `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
@@ -149,14 +161,7 @@ export function heatmapSvg({
   const width = Math.max(left + plotW + PAD, PAD * 2 + LEGEND_W + (masked ? 260 : 120));
   const height = legendTop + LEGEND_HEIGHT + noteLines * 16 + PAD;
 
-  const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="heatmap-title">`,
-    `<title id="heatmap-title">${escapeXml(title)}</title>`,
-    '<rect width="100%" height="100%" fill="#ffffff"/>',
-    `<g font-family="${FONT}" font-size="11" fill="#222222">`,
-    `<text x="${PAD}" y="${PAD + 12}" font-size="14">${escapeXml(title)}</text>`,
-  ];
+  const out = svgHeader(width, height, title, 'heatmap');
 
   // Cells: row i is query i, column j key j.
   const titled = grid.rows * grid.cols <= TITLED_CELLS;

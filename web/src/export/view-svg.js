@@ -7,10 +7,8 @@
 // Legend: H heads, NQ queries, NK keys; weights [H, NQ, NK] row-major.
 import { createScale, HEAD_COLORS } from '../views/colormap.js';
 import { formatWeight, shortLabel } from '../views/format.js';
-import { blockMean, colourOf, escapeXml, hex, LEGEND_HEIGHT, legendSvg } from './svg.js';
+import { blockMean, colourOf, escapeXml, hex, LEGEND_HEIGHT, legendSvg, PAD, svgHeader } from './svg.js';
 
-const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif';
-const PAD = 12;
 const TITLE_H = 30; // the title line and the gap under it
 const GAP = 8; // between a label and the end of its lines
 const CHAR_W = 6.5; // a label's width per code point at font-size 11, as an estimate (no text measuring here)
@@ -26,16 +24,6 @@ const TILE_CELLS = 66; // a small map has at most this many cells a side (two px
 const TILE_GAP = 16;
 const CAPTION_H = 18;
 
-function header(width, height, title, id) {
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title">`,
-    `<title id="${id}-title">${escapeXml(title)}</title>`,
-    '<rect width="100%" height="100%" fill="#ffffff"/>',
-    `<g font-family="${FONT}" font-size="11" fill="#222222">`,
-    `<text x="${PAD}" y="${PAD + 12}" font-size="14">${escapeXml(title)}</text>`,
-  ];
-}
 
 const round = (x) => Math.round(x * 100) / 100;
 
@@ -95,7 +83,7 @@ export function linesSvg({ weights, heads, queries, keys, rowTokens, colTokens =
   const keyTop = Math.ceil(vertical ? plotEnd + PAD : start + along + PAD);
   const noteLines = floor > WEIGHT_FLOOR ? 1 : 0;
   const height = keyTop + 16 + noteLines * 16 + PAD;
-  const out = header(width, height, name, 'lines');
+  const out = svgHeader(width, height, name, 'lines');
 
   const width1 = pitch >= 10 ? 2 : 1;
   for (const h of shown) {
@@ -158,7 +146,7 @@ export function tilesSvg({ rows, cellRows, cellCols, max, scale = 'linear', pale
   const legendTop = PAD + TITLE_H + rows.length * rowH;
   const width = Math.ceil(Math.max(PAD * 2 + across * (TILE + TILE_GAP), PAD * 2 + 320, titleWidth(title)));
   const height = Math.ceil(legendTop + LEGEND_HEIGHT + (reduced ? 16 : 0) + PAD);
-  const out = header(width, height, title, 'tiles');
+  const out = svgHeader(width, height, title, 'tiles');
 
   rows.forEach((row, r) => {
     const y0 = PAD + TITLE_H + r * rowH;
